@@ -1,0 +1,76 @@
+# Support Portal. `make run` serves the demo; `make test` runs every test.
+# Each set-up step checks first and installs only what is missing (see ../shared/TOOLCHAIN.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.11
+WASM_BINDGEN_VERSION := 0.2.130
+# cargo-leptos downloads its tools from GitHub unless it finds them on PATH: the npm binaryen
+# package provides a wasm-opt that works (Debian's binaryen 108 breaks hydration).
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+
+# The environment cargo-leptos gives the server, so a plain run finds the built site.
+RUN_ENV := LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=portal LEPTOS_ENV=PROD
+PG_DIR := $(CURDIR)/target/pg-test
+
+.PHONY: run dev test bench setup tools node chromium postgres build lint test-rust e2e clean-db
+
+## Serve the portal with an embedded SQLite database and demo data on http://127.0.0.1:3000
+run: tools node build
+	$(RUN_ENV) ./target/release/portal serve
+
+## Rebuild and reload on every change (debug build)
+dev: tools node
+	cargo leptos watch
+
+## Every test: formatting, lints, unit and database tests (SQLite and PostgreSQL), browser tests
+test: tools node chromium postgres lint build test-rust e2e
+
+## Benchmarks (filled by the performance issue)
+bench: tools node build
+	@echo "No benchmarks yet: see the performance issue."
+
+setup: tools node chromium postgres
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q '$(CARGO_LEPTOS_VERSION)' \
+	  || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version
+	@wasm-bindgen --version 2>/dev/null | grep -q '$(WASM_BINDGEN_VERSION)' \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+node: end2end/node_modules/.package-lock.json
+end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@[ -x "$(CHROMIUM_PATH)" ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+postgres:
+	@ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }
+
+## One release build (server + wasm), reused by the Rust tests and the browser tests.
+build:
+	cargo leptos build --release
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+test-rust:
+	@.ci/pg-temp stop $(PG_DIR)
+	@url=$$(.ci/pg-temp start $(PG_DIR)); status=0; \
+	  PORTAL_TEST_POSTGRES_URL=$$url cargo test --release --features ssr || status=$$?; \
+	  .ci/pg-temp stop $(PG_DIR); exit $$status
+
+e2e:
+	cd end2end && npx playwright test
+
+clean-db:
+	rm -rf data

@@ -1,0 +1,60 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// The release build serves its own throw-away database on its own port, so a developer's
+// `make run` on :3000 is never touched. CHROMIUM_PATH overrides Debian's browser location.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const launchOptions = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions,
+  },
+  projects: [
+    { name: 'desktop', use: { ...devices['Desktop Chrome'], launchOptions } },
+    { name: 'phone', use: { ...devices['Pixel 5'], launchOptions } },
+    // Pages render on the server and forms post without scripts: prove it with scripts off.
+    {
+      name: 'no-js',
+      use: { ...devices['Desktop Chrome'], launchOptions, javaScriptEnabled: false },
+      grep: /@no-js/,
+    },
+  ],
+  webServer: {
+    command: `rm -rf ../target/e2e && mkdir -p ../target/e2e && exec ../target/release/portal serve`,
+    url: `${baseURL}/readyz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: 'sqlite://../target/e2e/portal.db',
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_ENV: 'PROD',
+      LEPTOS_OUTPUT_NAME: 'portal',
+      PORTAL_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,42 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, logins, signIn } from './helpers';
+
+test("Acme's admin sees Acme's sites and arrays, not Globex's @no-js", async ({ page }) => {
+  await signIn(page, logins.acmeAdmin);
+  const main = page.getByRole('main');
+  await expect(main.getByRole('heading', { level: 2, name: 'Acme Corp' })).toBeVisible();
+  await expect(main.getByRole('heading', { level: 3, name: 'Acme Boston DC' })).toBeVisible();
+  await expect(main.getByRole('heading', { level: 3, name: 'Acme Frankfurt DC' })).toBeVisible();
+  await expect(main.getByText('America/New_York')).toBeVisible();
+  await expect(main.getByRole('cell', { name: 'PSX70-BOS-0001' })).toBeVisible();
+  await expect(main).not.toContainText('Globex');
+  await expect(main).not.toContainText('PSX50-TYO-0001');
+});
+
+test("Globex's admin sees only Globex", async ({ page }) => {
+  await signIn(page, logins.globexAdmin);
+  const main = page.getByRole('main');
+  await expect(main.getByRole('heading', { level: 3, name: 'Globex Tokyo DC' })).toBeVisible();
+  await expect(main).not.toContainText('Acme');
+});
+
+test('the support engineer sees every organization', async ({ page }) => {
+  await signIn(page, logins.engineer);
+  const main = page.getByRole('main');
+  await expect(main.getByRole('heading', { level: 2, name: 'Acme Corp' })).toBeVisible();
+  await expect(main.getByRole('heading', { level: 2, name: 'Globex' })).toBeVisible();
+});
+
+test('the navigation marks the current page and the page hydrates', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  await hydrated(page);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('aria-current', 'page');
+  // Client-side navigation (only the hydrated app does this without a reload).
+  await nav.getByRole('link', { name: 'Cases' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Cases' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Cases' })).toHaveAttribute('aria-current', 'page');
+  // An interactive control that only works once the WebAssembly client runs.
+  await page.getByRole('button', { name: 'Dark theme' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+});

@@ -1,0 +1,31 @@
+import { expect, Page, test } from '@playwright/test';
+
+export const logins = {
+  acmeAdmin: { email: 'admin@acme.example', password: 'acme-admin-demo', name: 'Alice Admin', org: 'Acme Corp' },
+  acmeCaller: { email: 'caller@acme.example', password: 'acme-caller-demo', name: 'Carl Caller', org: 'Acme Corp' },
+  globexAdmin: { email: 'admin@globex.example', password: 'globex-admin-demo', name: 'Gina Globex', org: 'Globex' },
+  engineer: { email: 'engineer@support.example', password: 'support-demo', name: 'Sam Support', org: 'Vendor support' },
+} as const;
+
+export type Login = (typeof logins)[keyof typeof logins];
+
+/** Waits until the WebAssembly client has hydrated the page (a marker set by an Effect). */
+export async function hydrated(page: Page) {
+  if (scriptsEnabled()) {
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  }
+}
+
+/** False in the project that proves pages and forms work before (or without) the client. */
+export function scriptsEnabled() {
+  return test.info().project.use.javaScriptEnabled !== false;
+}
+
+export async function signIn(page: Page, login: Login, path = '/login') {
+  await page.goto(path);
+  await hydrated(page);
+  await page.getByLabel('E-mail address').fill(login.email);
+  await page.getByLabel('Password').fill(login.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+}

@@ -1,0 +1,4 @@
+//! Server functions: thin, each one authenticates the caller, authorizes on the server, calls a
+//! `server::` service and maps errors. Stubs of these compile into the browser build.
+pub mod auth;
+pub mod dashboard;

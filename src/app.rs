@@ -1,0 +1,87 @@
+//! The HTML shell, the router and the session context every page reads.
+use crate::api::auth::{me, Login, Logout};
+use crate::components::header::Header;
+use crate::model::{AppError, CurrentUser};
+use crate::pages;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <meta name="description" content="Support Portal: open and follow support cases, contacts, Remote Assist and replacements."/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The session as every page sees it. Signing in or out bumps an action's version, which
+/// refetches `user`, so the header and guards follow without a full reload.
+#[derive(Clone, Copy)]
+pub struct AuthContext {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let user = Resource::new(
+        move || (login.version().get(), logout.version().get()),
+        |_| me(),
+    );
+    provide_context(AuthContext {
+        user,
+        login,
+        logout,
+    });
+
+    // Effects run only in the browser: this attribute tells tests the page is interactive.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css"/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Support Portal".to_string() } else { format!("{page} · Support Portal") }
+        }/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header/>
+            <main id="main" class="app-main">
+                <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
+                    <Route path=path!("/login") view=pages::login::LoginPage/>
+                    <Route path=path!("/") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases") view=pages::pending::CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts") view=pages::pending::ContactsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/remote-assist") view=pages::pending::RemoteAssistPage ssr=SsrMode::Async/>
+                    <Route path=path!("/replacements") view=pages::pending::ReplacementsPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="app-footer">
+                <p class="muted">"Support Portal · times are shown in each site's local time zone"</p>
+            </footer>
+        </Router>
+    }
+}

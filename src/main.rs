@@ -1,0 +1,118 @@
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use clap::Parser;
+use portal::server::cli::{Cli, Command, ServeArgs};
+use portal::server::state::{AppState, SessionConfig};
+use portal::server::{db, demo, router};
+use std::time::Duration;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cli.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(&cli.database_url, cli.serve).await,
+        Some(Command::Serve(args)) => serve(&cli.database_url, args).await,
+        Some(Command::Migrate) => {
+            let pool = db::connect(&cli.database_url, 1).await?;
+            db::migrate(&pool).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Some(Command::SeedDemo) => {
+            let pool = db::connect(&cli.database_url, 1).await?;
+            db::migrate(&pool).await?;
+            if demo::seed(&pool).await? {
+                println!("demo data created");
+            } else {
+                println!("demo data already present");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let conf = leptos::config::get_configuration(None).context("reading Leptos configuration")?;
+    let mut leptos_options = conf.leptos_options;
+    if let Some(addr) = args.listen {
+        leptos_options.site_addr = addr;
+    }
+    let addr = leptos_options.site_addr;
+
+    let pool = db::connect(database_url, args.db_max_connections)
+        .await
+        .with_context(|| format!("opening database {}", redact(database_url)))?;
+    db::migrate(&pool).await.context("applying migrations")?;
+    if !args.no_demo && demo::seed(&pool).await? {
+        tracing::info!("demo data created (see README for the logins)");
+    }
+
+    let state = AppState {
+        leptos_options,
+        pool,
+        sessions: SessionConfig {
+            idle: Duration::from_secs(args.session_idle_minutes * 60),
+            absolute: Duration::from_secs(args.session_max_hours * 3600),
+            secure_cookie: args.secure_cookie,
+        },
+    };
+    let app = router::build(state);
+
+    // TCP_NODELAY: without it every response written in pieces waits for the client's delayed ACK.
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+/// SIGTERM (orchestrators) or Ctrl-C: stop accepting, finish the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}

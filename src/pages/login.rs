@@ -1,0 +1,39 @@
+use crate::app::AuthContext;
+use crate::components::form_error::FormError;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = expect_context::<AuthContext>();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    view! {
+        <Title text="Sign in"/>
+        <div class="auth-page">
+            <section class="auth-card" aria-labelledby="sign-in-title">
+                <h1 id="sign-in-title">"Sign in"</h1>
+                <p class="muted">
+                    "Support Portal is for your organization's designated support contacts."
+                </p>
+                <FormError action=auth.login/>
+                <ActionForm action=auth.login attr:class="form">
+                    <input type="hidden" name="next" value=next/>
+                    <div class="field">
+                        <label for="email">"E-mail address"</label>
+                        <input id="email" name="email" type="email" autocomplete="username" required/>
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="button primary">"Sign in"</button>
+                    </div>
+                </ActionForm>
+            </section>
+        </div>
+    }
+}

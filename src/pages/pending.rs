@@ -1,0 +1,36 @@
+//! Sections of the navigation whose features are still being built: each page says so plainly
+//! instead of pretending, and is already behind sign-in like the real page will be.
+use crate::components::require_user::RequireUser;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+fn Pending(title: &'static str, what: &'static str) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <RequireUser children=move |_| view! {
+            <div class="page-header"><h1>{title}</h1></div>
+            <p class="alert info">{what} " This section is not available yet."</p>
+        }/>
+    }
+}
+
+#[component]
+pub fn CasesPage() -> impl IntoView {
+    view! { <Pending title="Cases" what="Open, follow and close support cases with live SLA deadlines."/> }
+}
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    view! { <Pending title="Contacts" what="Authorized callers, admins and backup contacts for each site."/> }
+}
+
+#[component]
+pub fn RemoteAssistPage() -> impl IntoView {
+    view! { <Pending title="Remote Assist" what="Request, watch and end Remote Assist sessions on your arrays."/> }
+}
+
+#[component]
+pub fn ReplacementsPage() -> impl IntoView {
+    view! { <Pending title="Replacements" what="Track hardware replacements from dispatch to part return."/> }
+}

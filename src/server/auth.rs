@@ -1,0 +1,314 @@
+//! Sessions and the current user. Every server function reaches the signed-in person through
+//! `current_user()` (or `require_*`), which reads the session cookie of *this* request.
+use crate::model::{AppError, CurrentUser, Role};
+use crate::server::ids::{new_id, new_token, now_ms};
+use crate::server::password;
+use crate::server::state::{AppState, SessionConfig};
+use leptos::prelude::*;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyPool, Row};
+
+pub const SESSION_COOKIE: &str = "portal_session";
+
+/// Failed sign-ins tolerated per account, and per client address, within `RATE_WINDOW_MS`.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+pub const RATE_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn session_cookie(token: &str, cfg: &SessionConfig) -> String {
+    let secure = if cfg.secure_cookie { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        cfg.absolute.as_secs()
+    )
+}
+
+pub fn clear_cookie(cfg: &SessionConfig) -> String {
+    let secure = if cfg.secure_cookie { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+/// The session token in a `Cookie` header, if any.
+pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|v| !v.is_empty())
+}
+
+fn db_error(e: sqlx::Error) -> AppError {
+    tracing::error!(error = %e, "database error");
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            AppError::Unavailable
+        }
+        _ => AppError::Internal("database".into()),
+    }
+}
+
+pub fn map_db(e: sqlx::Error) -> AppError {
+    db_error(e)
+}
+
+/// Looks a session up and applies idle and absolute expiry; an expired session is deleted.
+pub async fn user_for_token(
+    pool: &AnyPool,
+    cfg: &SessionConfig,
+    token: &str,
+) -> Result<Option<CurrentUser>, AppError> {
+    let id = token_hash(token);
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.role, u.organization_id, o.name AS organization_name, \
+                s.last_seen_at, s.expires_at \
+         FROM sessions s \
+         JOIN users u ON u.id = s.user_id \
+         LEFT JOIN organizations o ON o.id = u.organization_id \
+         WHERE s.id = $1 AND u.active = TRUE",
+    )
+    .bind(&id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_error)?;
+    let Some(row) = row else { return Ok(None) };
+    let now = now_ms();
+    let last_seen: i64 = row.try_get("last_seen_at").map_err(db_error)?;
+    let expires: i64 = row.try_get("expires_at").map_err(db_error)?;
+    let idle_ms = cfg.idle.as_millis() as i64;
+    if now >= expires || now - last_seen >= idle_ms {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(&id)
+            .execute(pool)
+            .await
+            .map_err(db_error)?;
+        return Ok(None);
+    }
+    // Touching on every request would turn each page view into a write; a minute's precision
+    // is plenty for an idle timeout counted in hours.
+    if now - last_seen > 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(pool)
+            .await
+            .map_err(db_error)?;
+    }
+    let role: String = row.try_get("role").map_err(db_error)?;
+    let role: Role = role
+        .parse()
+        .map_err(|e: crate::model::user::UnknownRole| AppError::Internal(e.to_string()))?;
+    Ok(Some(CurrentUser {
+        id: row.try_get("id").map_err(db_error)?,
+        email: row.try_get("email").map_err(db_error)?,
+        name: row.try_get("name").map_err(db_error)?,
+        role,
+        organization_id: row.try_get("organization_id").map_err(db_error)?,
+        organization_name: row.try_get("organization_name").map_err(db_error)?,
+    }))
+}
+
+/// Checks credentials and opens a new session; returns the cookie token. A fresh token is made on
+/// every sign-in, so an id planted before sign-in (session fixation) is never promoted.
+pub async fn sign_in(
+    pool: &AnyPool,
+    cfg: &SessionConfig,
+    email: &str,
+    password_attempt: &str,
+    ip: &str,
+) -> Result<String, AppError> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() || !email.contains('@') || email.len() > 254 {
+        return Err(AppError::invalid("email", "Enter your e-mail address."));
+    }
+    if password_attempt.is_empty() || password_attempt.len() > 1024 {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    let now = now_ms();
+    let since = now - RATE_WINDOW_MS;
+    let failures_account: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at > $2 AND succeeded = FALSE",
+    )
+    .bind(&email)
+    .bind(since)
+    .fetch_one(pool)
+    .await
+    .map_err(db_error)?;
+    let failures_address: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = FALSE",
+    )
+    .bind(ip)
+    .bind(since)
+    .fetch_one(pool)
+    .await
+    .map_err(db_error)?;
+    if failures_account >= MAX_FAILURES_PER_ACCOUNT || failures_address >= MAX_FAILURES_PER_ADDRESS
+    {
+        return Err(AppError::RateLimited);
+    }
+
+    // Only designated contacts (someone with a role at one of the organization's sites) and
+    // vendor staff may sign in.
+    let row = sqlx::query(
+        "SELECT u.id, u.password_hash FROM users u \
+         WHERE u.email = $1 AND u.active = TRUE AND u.password_hash IS NOT NULL \
+           AND (u.role = 'support_engineer' \
+                OR EXISTS (SELECT 1 FROM site_contacts c WHERE c.user_id = u.id))",
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_error)?;
+
+    let attempt = password_attempt.to_string();
+    let user_id = match row {
+        Some(row) => {
+            let id: String = row.try_get("id").map_err(db_error)?;
+            let phc: String = row.try_get("password_hash").map_err(db_error)?;
+            let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, &phc))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            ok.then_some(id)
+        }
+        None => {
+            tokio::task::spawn_blocking(move || password::verify_dummy(&attempt))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            None
+        }
+    };
+
+    sqlx::query(
+        "INSERT INTO login_attempts (id, email, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(new_id())
+    .bind(&email)
+    .bind(ip)
+    .bind(user_id.is_some())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(db_error)?;
+
+    let Some(user_id) = user_id else {
+        return Err(AppError::BadCredentials);
+    };
+    let token = new_token();
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $3, $4)",
+    )
+    .bind(token_hash(&token))
+    .bind(&user_id)
+    .bind(now)
+    .bind(now + cfg.absolute.as_millis() as i64)
+    .execute(pool)
+    .await
+    .map_err(db_error)?;
+    Ok(token)
+}
+
+pub async fn sign_out(pool: &AnyPool, token: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(token_hash(token))
+        .execute(pool)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+// ---- Helpers for server functions (they read this request's context) ----
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::Internal("no application state".into()))
+}
+
+fn request_parts() -> Result<http::request::Parts, AppError> {
+    use_context::<http::request::Parts>().ok_or_else(|| AppError::Internal("no request".into()))
+}
+
+pub fn request_token() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(token_from_cookie_header)
+        .map(str::to_string)
+}
+
+/// The client's address, for the per-address sign-in limit.
+pub fn client_ip() -> String {
+    request_parts()
+        .ok()
+        .and_then(|p| {
+            p.extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The signed-in user of this request, or `None`.
+pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
+    let Some(token) = request_token() else {
+        return Ok(None);
+    };
+    let state = app_state()?;
+    user_for_token(&state.pool, &state.sessions, &token).await
+}
+
+/// The signed-in user of this request, or `Unauthenticated`.
+pub async fn current_user() -> Result<CurrentUser, AppError> {
+    optional_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in user, if their role is one of `roles`.
+pub async fn require_role(roles: &[Role]) -> Result<CurrentUser, AppError> {
+    let user = current_user().await?;
+    if roles.contains(&user.role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Sets this response's status (pages rendering an error, e.g. a 404 or a form error).
+pub fn set_status(code: u16) {
+    if let (Some(opts), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        opts.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_token_among_cookies() {
+        assert_eq!(
+            token_from_cookie_header("a=1; portal_session=abc; b=2"),
+            Some("abc")
+        );
+        assert_eq!(token_from_cookie_header("portal_session="), None);
+        assert_eq!(token_from_cookie_header("other=1"), None);
+    }
+
+    #[test]
+    fn cookie_flags() {
+        let mut cfg = SessionConfig::default();
+        let c = session_cookie("t", &cfg);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        cfg.secure_cookie = true;
+        assert!(session_cookie("t", &cfg).contains("; Secure"));
+        assert!(clear_cookie(&cfg).contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,74 @@
+//! The `portal` command line: every setting is a flag with an environment variable and a default.
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portal",
+    version,
+    about = "Support Portal server",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// sqlite://PATH (embedded, default) or postgres://USER@HOST:PORT/DB
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/portal.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Log filter, e.g. `info`, `portal=debug,sqlx=warn`
+    #[arg(
+        long,
+        env = "PORTAL_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
+    pub log: String,
+
+    /// Running `portal` alone serves, with these options.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Insert the demo organizations, sites, arrays and logins (no-op when present).
+    SeedDemo,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000]
+    #[arg(long, env = "PORTAL_LISTEN")]
+    pub listen: Option<SocketAddr>,
+
+    /// Do not seed demo data on first start.
+    #[arg(long, env = "PORTAL_NO_DEMO")]
+    pub no_demo: bool,
+
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    #[arg(long, env = "PORTAL_SECURE_COOKIE")]
+    pub secure_cookie: bool,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: u64,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "PORTAL_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+
+    /// Database connections per app instance.
+    #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+}

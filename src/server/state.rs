@@ -1,0 +1,32 @@
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::AnyPool;
+use std::time::Duration;
+
+/// Session lifetime rules; configurable so deployments can match their security policy.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Ends a session nobody used for this long.
+    pub idle: Duration,
+    /// Ends any session this long after sign-in, however active.
+    pub absolute: Duration,
+    /// Adds `Secure` to the cookie: set when the portal is served over TLS.
+    pub secure_cookie: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle: Duration::from_secs(2 * 3600),
+            absolute: Duration::from_secs(12 * 3600),
+            secure_cookie: false,
+        }
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: AnyPool,
+    pub sessions: SessionConfig,
+}

@@ -1,0 +1,33 @@
+//! The SLA engine: support programs as data and the deadlines they promise, as pure functions of a
+//! case's history and its site's calendar. No I/O and no clock reading (callers pass `now`), so the
+//! same code runs on the server and in the browser (wasm32) and both always agree.
+
+pub mod calendar;
+pub mod case_clock;
+pub mod countdown;
+pub mod delivery;
+pub mod entitlement;
+pub mod error;
+pub mod explain;
+pub mod program;
+pub mod targets;
+pub mod vectors;
+
+pub use calendar::{Calendar, ClockTime, HoursRule, WeeklyHours};
+pub use case_clock::{
+    case_deadlines, CaseDeadlines, CaseFacts, CaseStatus, SeverityChange, StatusChange,
+};
+pub use countdown::{breach_state, format_countdown, BreachState};
+pub use delivery::{delivery_due, DeliveryDue};
+pub use entitlement::{entitlement_on, EntitlementState};
+pub use error::SlaError;
+pub use explain::{Clock, DocumentWords, ExplanationStep};
+pub use program::{
+    DeliveryKind, DeliveryRule, Entitlement, Plan, ProductLine, Program, ProgramSet, RaiseRule,
+    Severity, SeverityRow, SeverityTable,
+};
+pub use targets::{Basis, Target, Unit};
+pub use vectors::{check_vectors, BUILTIN_VECTORS};
+
+#[cfg(test)]
+mod seed_tests;

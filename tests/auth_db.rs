@@ -1,0 +1,266 @@
+//! Sessions, sign-in rules and organization isolation, on SQLite and PostgreSQL.
+mod common;
+
+use portal::model::{AppError, Role};
+use portal::server::auth::{self, sign_in, sign_out, user_for_token};
+use portal::server::state::SessionConfig;
+use portal::server::{demo, orgs};
+use std::time::Duration;
+
+const IP: &str = "192.0.2.1";
+
+#[tokio::test]
+async fn migrations_and_demo_seed_are_idempotent() {
+    for db in common::backends().await {
+        assert!(
+            demo::seed(&db.pool).await.unwrap(),
+            "{}: first seed",
+            db.backend
+        );
+        assert!(
+            !demo::seed(&db.pool).await.unwrap(),
+            "{}: second seed is a no-op",
+            db.backend
+        );
+        portal::server::db::migrate(&db.pool).await.unwrap();
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(users, demo::DEMO_LOGINS.len() as i64, "{}", db.backend);
+    }
+}
+
+#[tokio::test]
+async fn every_demo_login_signs_in_with_its_role() {
+    for db in common::seeded().await {
+        let cfg = SessionConfig::default();
+        for login in demo::DEMO_LOGINS {
+            let token = sign_in(&db.pool, &cfg, login.email, login.password, IP)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {} cannot sign in: {e}", db.backend, login.email));
+            let user = user_for_token(&db.pool, &cfg, &token)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(user.email, login.email);
+            assert_eq!(user.role.as_str(), login.role);
+            assert_eq!(user.organization_name.as_deref(), login.organization);
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_credentials_are_generic_and_rate_limited() {
+    for db in common::seeded().await {
+        let cfg = SessionConfig::default();
+        let unknown = sign_in(
+            &db.pool,
+            &cfg,
+            "nobody@acme.example",
+            "whatever-password",
+            IP,
+        )
+        .await;
+        assert_eq!(unknown, Err(AppError::BadCredentials), "{}", db.backend);
+        for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT - 1 {
+            let r = sign_in(&db.pool, &cfg, "caller@acme.example", "wrong", IP).await;
+            assert_eq!(r, Err(AppError::BadCredentials), "{}", db.backend);
+        }
+        // The limit counts per account: the right password is now refused as well.
+        let r = sign_in(&db.pool, &cfg, "CALLER@acme.example", "wrong", IP).await;
+        assert_eq!(r, Err(AppError::BadCredentials));
+        let r = sign_in(
+            &db.pool,
+            &cfg,
+            "caller@acme.example",
+            "acme-caller-demo",
+            IP,
+        )
+        .await;
+        assert_eq!(r, Err(AppError::RateLimited), "{}", db.backend);
+        // Another account from another address is unaffected.
+        assert!(sign_in(
+            &db.pool,
+            &cfg,
+            "admin@acme.example",
+            "acme-admin-demo",
+            "192.0.2.9"
+        )
+        .await
+        .is_ok());
+    }
+}
+
+#[tokio::test]
+async fn per_address_limit_stops_spraying_across_accounts() {
+    for db in common::seeded().await {
+        let cfg = SessionConfig::default();
+        for i in 0..auth::MAX_FAILURES_PER_ADDRESS {
+            let r = sign_in(
+                &db.pool,
+                &cfg,
+                &format!("u{i}@x.example"),
+                "pw",
+                "198.51.100.7",
+            )
+            .await;
+            assert_eq!(r, Err(AppError::BadCredentials));
+        }
+        let r = sign_in(
+            &db.pool,
+            &cfg,
+            "admin@acme.example",
+            "acme-admin-demo",
+            "198.51.100.7",
+        )
+        .await;
+        assert_eq!(r, Err(AppError::RateLimited), "{}", db.backend);
+    }
+}
+
+#[tokio::test]
+async fn sign_out_and_expiry_end_sessions_on_the_server() {
+    for db in common::seeded().await {
+        let cfg = SessionConfig::default();
+        let token = sign_in(&db.pool, &cfg, "admin@acme.example", "acme-admin-demo", IP)
+            .await
+            .unwrap();
+        sign_out(&db.pool, &token).await.unwrap();
+        assert_eq!(user_for_token(&db.pool, &cfg, &token).await.unwrap(), None);
+
+        // Idle expiry: age the session beyond the idle limit.
+        let token = sign_in(&db.pool, &cfg, "admin@acme.example", "acme-admin-demo", IP)
+            .await
+            .unwrap();
+        let idle = cfg.idle.as_millis() as i64;
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1")
+            .bind(idle + 1)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            user_for_token(&db.pool, &cfg, &token).await.unwrap(),
+            None,
+            "{}",
+            db.backend
+        );
+
+        // Absolute expiry, however active.
+        let short = SessionConfig {
+            absolute: Duration::from_millis(1),
+            ..SessionConfig::default()
+        };
+        let token = sign_in(
+            &db.pool,
+            &short,
+            "admin@acme.example",
+            "acme-admin-demo",
+            IP,
+        )
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert_eq!(
+            user_for_token(&db.pool, &short, &token).await.unwrap(),
+            None
+        );
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{}: expired sessions are deleted", db.backend);
+    }
+}
+
+#[tokio::test]
+async fn inactive_or_undesignated_people_cannot_sign_in() {
+    for db in common::seeded().await {
+        let cfg = SessionConfig::default();
+        let token = sign_in(
+            &db.pool,
+            &cfg,
+            "caller@acme.example",
+            "acme-caller-demo",
+            IP,
+        )
+        .await
+        .unwrap();
+        sqlx::query("UPDATE users SET active = FALSE WHERE email = 'caller@acme.example'")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        // A deactivated person's open session no longer works either.
+        assert_eq!(user_for_token(&db.pool, &cfg, &token).await.unwrap(), None);
+        let r = sign_in(
+            &db.pool,
+            &cfg,
+            "caller@acme.example",
+            "acme-caller-demo",
+            IP,
+        )
+        .await;
+        assert_eq!(r, Err(AppError::BadCredentials), "{}", db.backend);
+
+        // Not a designated contact of any site: refused.
+        sqlx::query("DELETE FROM site_contacts WHERE user_id = (SELECT id FROM users WHERE email = 'admin@globex.example')")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let r = sign_in(
+            &db.pool,
+            &cfg,
+            "admin@globex.example",
+            "globex-admin-demo",
+            IP,
+        )
+        .await;
+        assert_eq!(r, Err(AppError::BadCredentials), "{}", db.backend);
+    }
+}
+
+#[tokio::test]
+async fn dashboards_show_only_the_callers_organization() {
+    for db in common::seeded().await {
+        let cfg = SessionConfig::default();
+        let user_of = |email: &'static str, pw: &'static str| {
+            let pool = db.pool.clone();
+            let cfg = cfg.clone();
+            async move {
+                let t = sign_in(&pool, &cfg, email, pw, IP).await.unwrap();
+                user_for_token(&pool, &cfg, &t).await.unwrap().unwrap()
+            }
+        };
+        let acme = user_of("admin@acme.example", "acme-admin-demo").await;
+        let d = orgs::dashboard(&db.pool, &acme).await.unwrap();
+        let names: Vec<_> = d.organizations.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["Acme Corp"], "{}", db.backend);
+        let sites: Vec<_> = d.organizations[0]
+            .sites
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(sites, ["Acme Boston DC", "Acme Frankfurt DC"]);
+        assert_eq!(d.organizations[0].sites[0].time_zone, "America/New_York");
+        assert!(d.organizations[0]
+            .sites
+            .iter()
+            .all(|s| !s.arrays.is_empty()));
+        let dark = d.organizations[0].sites[1]
+            .arrays
+            .iter()
+            .filter(|a| !a.connected)
+            .count();
+        assert_eq!(dark, 1, "{}: booleans round-trip", db.backend);
+
+        let globex = user_of("admin@globex.example", "globex-admin-demo").await;
+        let d = orgs::dashboard(&db.pool, &globex).await.unwrap();
+        assert_eq!(d.organizations.len(), 1);
+        assert_eq!(d.organizations[0].name, "Globex");
+
+        let staff = user_of("engineer@support.example", "support-demo").await;
+        assert_eq!(staff.role, Role::SupportEngineer);
+        let d = orgs::dashboard(&db.pool, &staff).await.unwrap();
+        assert_eq!(d.organizations.len(), 2, "{}", db.backend);
+    }
+}

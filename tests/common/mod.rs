@@ -1,0 +1,89 @@
+//! Test databases on both backends: a fresh SQLite file, and (when `PORTAL_TEST_POSTGRES_URL`
+//! points at a server, as `make test` arranges) a fresh PostgreSQL database per test.
+#![allow(dead_code)]
+use portal::server::state::{AppState, SessionConfig};
+use portal::server::{db, demo};
+use sqlx::AnyPool;
+
+pub struct TestDb {
+    pub backend: &'static str,
+    pub url: String,
+    pub pool: AnyPool,
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}", portal::server::ids::new_id())
+}
+
+/// Every backend the tests must pass on. In CI a missing PostgreSQL is a failure, not a skip.
+pub async fn backends() -> Vec<TestDb> {
+    let mut out = vec![sqlite().await];
+    match std::env::var("PORTAL_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => out.push(postgres(&url).await),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must run the database tests on PostgreSQL too (set PORTAL_TEST_POSTGRES_URL)"
+            );
+            eprintln!(
+                "PORTAL_TEST_POSTGRES_URL not set: PostgreSQL tests not run (make test sets it)"
+            );
+        }
+    }
+    out
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = std::env::temp_dir().join(unique("portal-test"));
+    let url = format!("sqlite://{}/portal.db", dir.display());
+    let pool = db::connect(&url, 8).await.expect("sqlite pool");
+    db::migrate(&pool).await.expect("migrate sqlite");
+    TestDb {
+        backend: "sqlite",
+        url,
+        pool,
+    }
+}
+
+pub async fn postgres(admin_url: &str) -> TestDb {
+    let admin = db::connect(admin_url, 1)
+        .await
+        .expect("postgres admin pool");
+    let name = unique("t");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    let url = format!("{base}/{name}");
+    let pool = db::connect(&url, 8).await.expect("postgres pool");
+    db::migrate(&pool).await.expect("migrate postgres");
+    TestDb {
+        backend: "postgres",
+        url,
+        pool,
+    }
+}
+
+pub async fn seeded() -> Vec<TestDb> {
+    let dbs = backends().await;
+    for d in &dbs {
+        demo::seed(&d.pool).await.expect("seed demo");
+    }
+    dbs
+}
+
+pub fn state(pool: AnyPool) -> AppState {
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("portal")
+        .build();
+    AppState {
+        leptos_options,
+        pool,
+        sessions: SessionConfig::default(),
+    }
+}

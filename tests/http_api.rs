@@ -1,0 +1,173 @@
+//! The real router, driven request by request: cookies, redirects, status codes and isolation
+//! as a browser or a script sees them.
+mod common;
+
+use axum::body::Body;
+use http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn form(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body.to_string())).expect("request")
+}
+
+async fn login(app: &axum::Router, email: &str, password: &str) -> String {
+    let body = format!("email={email}&password={password}&next=%2F");
+    let (status, headers, text) = send(app, form("/api/login", &body, None)).await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status}: {text}"
+    );
+    let set_cookie = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("session cookie set");
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"));
+    set_cookie.split(';').next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn server_functions_authenticate_and_isolate_organizations() {
+    for db in common::seeded().await {
+        let app = portal::server::router::build(common::state(db.pool.clone()));
+
+        let (status, _, _) = send(&app, form("/api/dashboard", "", None)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{}: anonymous",
+            db.backend
+        );
+
+        let acme = login(&app, "admin%40acme.example", "acme-admin-demo").await;
+        let (status, _, body) = send(&app, form("/api/dashboard", "", Some(&acme))).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.backend);
+        assert!(
+            body.contains("Acme Boston DC") && !body.contains("Globex"),
+            "{body}"
+        );
+
+        let (status, _, body) = send(&app, form("/api/me", "", Some(&acme))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("admin@acme.example"));
+
+        // A forged cookie is nobody.
+        let (status, _, _) = send(
+            &app,
+            form("/api/dashboard", "", Some("portal_session=forged")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        // Signing out ends the session on the server, not only in the browser.
+        let (status, headers, _) = send(&app, form("/api/logout", "", Some(&acme))).await;
+        assert!(status.is_success() || status.is_redirection());
+        let cleared = headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        let (status, _, _) = send(&app, form("/api/dashboard", "", Some(&acme))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", db.backend);
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_4xx_never_5xx() {
+    let db = common::sqlite().await;
+    portal::server::demo::seed(&db.pool).await.unwrap();
+    let app = portal::server::router::build(common::state(db.pool.clone()));
+    let cases = [
+        ("/api/login", "".to_string()),
+        ("/api/login", "email=admin%40acme.example".to_string()),
+        ("/api/login", "password=x".to_string()),
+        (
+            "/api/login",
+            format!("email={}&password=x", "a".repeat(100_000)),
+        ),
+        (
+            "/api/login",
+            "email=admin%40acme.example&password=wrong".to_string(),
+        ),
+        ("/api/login", "email=%FF%FE&password=%FF".to_string()),
+        ("/api/nope", "x=1".to_string()),
+    ];
+    for (uri, body) in cases {
+        let (status, _, text) = send(&app, form(uri, &body, None)).await;
+        assert!(
+            status.is_client_error(),
+            "{uri} {body:.60}: {status} {text:.200}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_redirect_anonymous_visitors_and_404_unknown_paths() {
+    let db = common::sqlite().await;
+    portal::server::demo::seed(&db.pool).await.unwrap();
+    let app = portal::server::router::build(common::state(db.pool.clone()));
+
+    // A browser's navigation: `Accept: text/html` is what makes the redirect a real 302.
+    let page = Request::get("/")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty());
+    let (status, headers, _) = send(&app, page.unwrap()).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/login?next=/");
+
+    let (status, _, body) = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<label for=\"email\">"), "{body:.400}");
+
+    let (status, _, _) = send(
+        &app,
+        Request::get("/definitely/not/here")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, headers, body) =
+        send(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(
+        headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+        "nosniff"
+    );
+    let (status, _, _) = send(&app, Request::get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signed_in_dashboard_renders_on_the_server() {
+    let db = common::sqlite().await;
+    portal::server::demo::seed(&db.pool).await.unwrap();
+    let app = portal::server::router::build(common::state(db.pool.clone()));
+    let cookie = login(&app, "caller%40acme.example", "acme-caller-demo").await;
+    let req = Request::get("/")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Acme Frankfurt DC") && body.contains("Europe/Berlin"),
+        "{body:.300}"
+    );
+    assert!(!body.contains("Globex Tokyo DC"));
+}
