@@ -27,11 +27,14 @@ dev: tools node
 	cargo leptos watch
 
 ## Every test: formatting, lints, unit and database tests (SQLite and PostgreSQL), browser tests
-test: tools node chromium postgres lint build test-rust e2e
+test: tools node chromium postgres lint test-rust build e2e
 
-## Benchmarks (filled by the performance issue)
+## Benchmarks, never part of `make test`: writes bench/results/latest.md
 bench: tools node build
-	@echo "No benchmarks yet: see the performance issue."
+	@mkdir -p bench/results
+	cargo bench --features ssr --bench sla -- --noplot 2>&1 | tee bench/results/sla.txt
+	.ci/bench-report > bench/results/latest.md
+	@cat bench/results/latest.md
 
 setup: tools node chromium postgres
 
@@ -54,20 +57,25 @@ postgres:
 	@ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }
 
-## One release build (server + wasm), reused by the Rust tests and the browser tests.
+## One release build (server + wasm); the Rust tests share its compiled dependencies.
 build:
 	cargo leptos build --release
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy -p portal-sla --all-targets -- -D warnings
 	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
+	cargo test --release -p portal-sla
 	@.ci/pg-temp stop $(PG_DIR)
 	@url=$$(.ci/pg-temp start $(PG_DIR)); status=0; \
 	  PORTAL_TEST_POSTGRES_URL=$$url cargo test --release --features ssr || status=$$?; \
 	  .ci/pg-temp stop $(PG_DIR); exit $$status
+	@# The SLA engine's shared vectors, executed as WebAssembly under Node.js.
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test -p portal-sla --target wasm32-unknown-unknown --test wasm_vectors
 
 e2e:
 	cd end2end && npx playwright test

@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts") view=pages::pending::ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("/remote-assist") view=pages::pending::RemoteAssistPage ssr=SsrMode::Async/>
                     <Route path=path!("/replacements") view=pages::pending::ReplacementsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sla") view=pages::sla::SlaPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="app-footer">

@@ -7,7 +7,9 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
-pub mod sla;
+/// The SLA engine lives in its own crate (`crates/sla`) so that nothing but chrono and serde can
+/// reach it: purity enforced by the compiler. It is used everywhere as `crate::sla`.
+pub use portal_sla as sla;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

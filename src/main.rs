@@ -1,7 +1,7 @@
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use clap::Parser;
-use portal::server::cli::{Cli, Command, ServeArgs};
+use portal::server::cli::{self, Cli, Command, ServeArgs};
 use portal::server::state::{AppState, SessionConfig};
 use portal::server::{db, demo, router};
 use std::time::Duration;
@@ -19,20 +19,44 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            // Bad arguments are a usage error, like clap's own.
+            if e.downcast_ref::<UsageError>().is_some() {
+                std::process::ExitCode::from(2)
+            } else {
+                std::process::ExitCode::FAILURE
+            }
         }
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => serve(&cli.database_url, cli.serve).await,
-        Some(Command::Serve(args)) => serve(&cli.database_url, args).await,
+        None => serve(&cli.database_url, cli.sla_programs.as_deref(), cli.serve).await,
+        Some(Command::Serve(args)) => {
+            serve(&cli.database_url, cli.sla_programs.as_deref(), args).await
+        }
         Some(Command::Migrate) => {
             let pool = db::connect(&cli.database_url, 1).await?;
             db::migrate(&pool).await?;
             println!("migrations applied");
             Ok(())
+        }
+        Some(Command::Sla(cmd)) => {
+            let programs = match cli::load_programs(cli.sla_programs.as_deref()) {
+                Ok(p) => p,
+                Err(e) => return Err(UsageError(e.to_string()).into()),
+            };
+            match portal::server::sla_cli::run(&programs, &cmd) {
+                Ok(out) => {
+                    println!("{out}");
+                    Ok(())
+                }
+                Err(e) => Err(UsageError(e.to_string()).into()),
+            }
         }
         Some(Command::SeedDemo) => {
             let pool = db::connect(&cli.database_url, 1).await?;
@@ -47,7 +71,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(
+    database_url: &str,
+    sla_programs: Option<&std::path::Path>,
+    args: ServeArgs,
+) -> anyhow::Result<()> {
+    // A wrong program file stops start-up with its name and field, before anything is served.
+    let programs = cli::load_programs(sla_programs).context("loading support programs")?;
     let conf = leptos::config::get_configuration(None).context("reading Leptos configuration")?;
     let mut leptos_options = conf.leptos_options;
     if let Some(addr) = args.listen {
@@ -71,6 +101,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             absolute: Duration::from_secs(args.session_max_hours * 3600),
             secure_cookie: args.secure_cookie,
         },
+        programs: std::sync::Arc::new(programs),
     };
     let app = router::build(state);
 

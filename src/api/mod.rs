@@ -2,3 +2,4 @@
 //! `server::` service and maps errors. Stubs of these compile into the browser build.
 pub mod auth;
 pub mod dashboard;
+pub mod sla;

@@ -49,7 +49,7 @@ fn Nav() -> impl IntoView {
                 <li><A href="/contacts">"Contacts"</A></li>
                 <li><A href="/remote-assist">"Remote Assist"</A></li>
                 <li><A href="/replacements">"Replacements"</A></li>
-                <li><a href="/sla">"SLA"</a></li>
+                <li><A href="/sla">"SLA"</A></li>
             </ul>
         </nav>
     }

@@ -1,6 +1,15 @@
 //! The `portal` command line: every setting is a flag with an environment variable and a default.
+use crate::sla::{ProgramSet, SlaError};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
+
+/// The built-in programs, or those of `dir` over them; a bad file names the file and field.
+pub fn load_programs(dir: Option<&std::path::Path>) -> Result<ProgramSet, SlaError> {
+    match dir {
+        Some(d) => ProgramSet::from_dir(d),
+        None => ProgramSet::builtin(),
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,6 +27,10 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+
+    /// Folder of support program files (*.json) that override or extend the built-in ones.
+    #[arg(long, env = "PORTAL_SLA_PROGRAMS", global = true)]
+    pub sla_programs: Option<std::path::PathBuf>,
 
     /// Log filter, e.g. `info`, `portal=debug,sqlx=warn`
     #[arg(
@@ -44,6 +57,9 @@ pub enum Command {
     Migrate,
     /// Insert the demo organizations, sites, arrays and logins (no-op when present).
     SeedDemo,
+    /// The SLA engine: programs, case deadlines, delivery times.
+    #[command(subcommand)]
+    Sla(crate::server::sla_cli::SlaCommand),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod orgs;
 pub mod password;
 pub mod router;
+pub mod sla_cli;
 pub mod state;
 
 pub use state::AppState;

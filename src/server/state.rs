@@ -1,6 +1,8 @@
+use crate::sla::ProgramSet;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::AnyPool;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Session lifetime rules; configurable so deployments can match their security policy.
@@ -29,4 +31,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: AnyPool,
     pub sessions: SessionConfig,
+    /// The support programs, loaded and validated once at start-up.
+    pub programs: Arc<ProgramSet>,
 }

@@ -85,5 +85,8 @@ pub fn state(pool: AnyPool) -> AppState {
         leptos_options,
         pool,
         sessions: SessionConfig::default(),
+        programs: std::sync::Arc::new(
+            portal::sla::ProgramSet::builtin().expect("built-in programs are valid"),
+        ),
     }
 }

@@ -39,7 +39,7 @@ fn deadlines(f: &CaseFacts) -> CaseDeadlines {
 
 /// The seed documents are versioned with the code (`docs/seeds/`), so this check always runs.
 fn seeds_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/seeds")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/seeds")
 }
 
 fn squash(s: &str) -> String {
