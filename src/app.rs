@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
         logout,
     });
 
+    crate::components::countdown::provide_live_clock();
+
     // Effects run only in the browser: this attribute tells tests the page is interactive.
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -73,7 +75,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                     <Route path=path!("/login") view=pages::login::LoginPage/>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases") view=pages::pending::CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases") view=pages::cases::list::CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/new") view=pages::cases::new::NewCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view=pages::cases::detail::CaseDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts") view=pages::pending::ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("/remote-assist") view=pages::pending::RemoteAssistPage ssr=SsrMode::Async/>
                     <Route path=path!("/replacements") view=pages::pending::ReplacementsPage ssr=SsrMode::Async/>

@@ -103,6 +103,8 @@ async fn serve(
         },
         programs: std::sync::Arc::new(programs),
     };
+    // Stale-case closure, resolution auto-close and RCA follow-ups; safe with several instances.
+    portal::server::jobs::spawn_job_loop(state.clone());
     let app = router::build(state);
 
     // TCP_NODELAY: without it every response written in pieces waits for the client's delayed ACK.

@@ -4,39 +4,62 @@ use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-/// The error of a form's last submission, announced to screen readers. With JavaScript it is the
-/// action's value; without, the server redirected back here with the error in the URL
-/// (`__path`/`__err`), and the page then answers with the error's status code.
-#[component]
-pub fn FormError<S>(action: ServerAction<S>) -> impl IntoView
+/// The error of a form's last submission. With JavaScript it is the action's value; without,
+/// the server redirected back here with the error in the URL (`__path`/`__err`), and the page
+/// then answers with the error's status code.
+pub fn use_action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
     let query = use_query_map();
     let from_url = move || {
-        let q = query.read();
-        (q.get("__path").as_deref() == Some(S::PATH))
-            .then(|| q.get("__err"))
-            .flatten()
-            .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+        query.with(|q| {
+            (q.get("__path").as_deref() == Some(S::PATH))
+                .then(|| q.get("__err"))
+                .flatten()
+                .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+        })
     };
     #[cfg(feature = "ssr")]
-    if let Some(e) = query.with_untracked(|q| {
-        (q.get("__path").as_deref() == Some(S::PATH))
-            .then(|| q.get("__err"))
-            .flatten()
-            .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
-    }) {
+    if let Some(e) = untrack(from_url) {
         crate::server::auth::set_status(e.status_code());
     }
-    let error = move || match action.value().get() {
+    Signal::derive(move || match action.value().get() {
         Some(Err(e)) => Some(e),
         Some(Ok(_)) => None,
         None => from_url(),
-    };
-    view! {
-        {move || error().map(|e| view! { <div class="alert error" role="alert">{e.to_string()}</div> })}
+    })
+}
+
+/// The form's error, announced to screen readers.
+#[component]
+pub fn FormError<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let error = use_action_error(action);
+    view! { <ErrorAlert error/> }
+}
+
+#[component]
+pub fn ErrorAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <div class="alert error" role="alert">{e.to_string()}</div> })
+    }
+}
+
+/// The error's message next to the field it is about (`id` = `{field}-error`, for
+/// `aria-describedby`).
+#[component]
+pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        error.get().filter(|e| e.field() == Some(field)).map(|e| {
+            view! { <p class="field-error" id=format!("{field}-error")>{e.to_string()}</p> }
+        })
     }
 }
 

@@ -1,4 +1,5 @@
 //! Types shared by the server and the browser: what crosses the wire.
+pub mod case;
 pub mod error;
 pub mod org;
 pub mod user;

@@ -16,11 +16,6 @@ fn Pending(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn CasesPage() -> impl IntoView {
-    view! { <Pending title="Cases" what="Open, follow and close support cases with live SLA deadlines."/> }
-}
-
-#[component]
 pub fn ContactsPage() -> impl IntoView {
     view! { <Pending title="Contacts" what="Authorized callers, admins and backup contacts for each site."/> }
 }

@@ -1,0 +1,124 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { hydrated, logins, signIn } from './helpers';
+
+/** Opens a case through the form and returns its URL. */
+async function openCase(page: Page, severity: number, subject: string) {
+  await page.goto('/cases/new');
+  await hydrated(page);
+  await page.getByLabel('Array or service').selectOption({ label: 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)' });
+  await page.getByLabel(new RegExp(`^Severity ${severity} —`)).check();
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Description').fill('Latency spikes on the production volumes since this morning.');
+  await page.getByLabel('Business impact').fill('Order processing is slow.');
+  await page.getByRole('button', { name: 'Open case' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(subject) })).toBeVisible();
+  await expect(page).toHaveURL(/\/cases\/[0-9a-f]{32}$/);
+  return page.url();
+}
+
+async function engineerPage(browser: Browser) {
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const page = await context.newPage();
+  await signIn(page, logins.engineer);
+  return page;
+}
+
+const deadline = (page: Page, label: string) =>
+  page.locator('dl.deadlines dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');
+
+test('a caller opens a Severity 2 case and sees its deadlines, even before hydration @no-js', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  await openCase(page, 2, `Severity two ${test.info().project.name}`);
+  await expect(page.getByText('Severity 2', { exact: true }).first()).toBeVisible();
+  await expect(deadline(page, 'Initial response due').locator('time')).toHaveAttribute('datetime', /Z|\+00:00$/);
+  await expect(deadline(page, 'Initial response due')).toContainText(/in \d+ (min|h)/);
+  await page.getByText('How these deadlines are computed').click();
+  await expect(page.locator('details.explanation')).toContainText('Initial response');
+  // The case is in the list, with its next update due.
+  await page.goto('/cases');
+  await expect(page.getByRole('cell', { name: `Severity two ${test.info().project.name}` })).toBeVisible();
+});
+
+test('the open-case form shows the initial-response deadline before submitting, and field errors by the field', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  await page.goto('/cases/new');
+  await hydrated(page);
+  await page.getByLabel(/^Severity 1 —/).check();
+  await expect(page.getByText(/Opened now, this case would get its initial response by/)).toBeVisible();
+  await page.getByLabel('Subject').fill('Array down');
+  await page.getByLabel('Description').fill('Both controllers unreachable.');
+  await page.getByRole('button', { name: 'Open case' }).click();
+  // Severity 1 needs a contact available at all times: the message sits by that field.
+  const nameField = page.locator('.field', { has: page.getByLabel('Name', { exact: true }) });
+  await expect(nameField.locator('.field-error')).toBeVisible();
+  await expect(page.getByRole('alert').first()).toBeVisible();
+  await expect(page).toHaveURL(/\/cases\/new/);
+});
+
+test('the countdown ticks in the browser', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  await openCase(page, 3, 'Ticking countdown');
+  const counter = deadline(page, 'Initial response due').locator('.countdown');
+  const first = Number(await counter.getAttribute('data-remaining-seconds'));
+  await expect
+    .poll(async () => Number(await counter.getAttribute('data-remaining-seconds')), { timeout: 5_000 })
+    .toBeLessThan(first);
+});
+
+test('support updates move the next update due; raise, resolve, confirm and survey', async ({ page, browser }) => {
+  await signIn(page, logins.acmeAdmin);
+  const url = await openCase(page, 3, `Lifecycle ${test.info().project.name}`);
+
+  // The customer raises the severity; the raise shows on the case and in the timeline.
+  await page.getByLabel('New severity').selectOption('2');
+  await page.getByLabel('Reason').fill('Now affecting the order database too.');
+  await page.getByRole('button', { name: 'Raise severity' }).click();
+  await expect(page.getByText('Severity 2', { exact: true }).first()).toBeVisible();
+  await expect(page.locator('.timeline')).toContainText('Severity changed');
+  const before = await deadline(page, 'Next update due').locator('time').getAttribute('datetime');
+
+  // Support answers with a public update: the update clock restarts from it.
+  const engineer = await engineerPage(browser);
+  await engineer.goto(url);
+  await hydrated(engineer);
+  await engineer.getByLabel('Update or note').fill('We are collecting logs from the array.');
+  await engineer.getByRole('button', { name: 'Post update' }).click();
+  await expect(engineer.locator('.timeline')).toContainText('We are collecting logs');
+
+  await page.reload();
+  await expect(page.locator('.timeline')).toContainText('We are collecting logs');
+  await expect(deadline(page, 'Initial response due')).toContainText('Met');
+  const after = await deadline(page, 'Next update due').locator('time').getAttribute('datetime');
+  expect(after).not.toBe(before);
+
+  // Support proposes a resolution; the customer confirms and answers the survey once.
+  await engineer.reload();
+  await hydrated(engineer);
+  await engineer.getByLabel('Change status to').selectOption('resolution_proposed');
+  await engineer.getByRole('button', { name: 'Change status' }).click();
+  await expect(engineer.locator('.status').first()).toHaveText('Resolution proposed');
+
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Confirm resolution' }).click();
+  await expect(page.locator('.status').first()).toHaveText('Closed');
+  await page.getByRole('radio', { name: '4' }).check();
+  await page.getByLabel('Comment (optional)').fill('Quick and clear.');
+  await page.getByRole('button', { name: 'Send survey' }).click();
+  await expect(page.getByRole('heading', { name: 'Your survey answer' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Send survey' })).toHaveCount(0);
+  await engineer.context().close();
+});
+
+test("Globex's admin cannot open Acme's case by URL", async ({ page, browser }) => {
+  await signIn(page, logins.acmeCaller);
+  const url = await openCase(page, 4, 'Private to Acme');
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const globex = await context.newPage();
+  await signIn(globex, logins.globexAdmin);
+  const response = await globex.goto(url);
+  expect(response?.status()).toBe(404);
+  await expect(globex.getByRole('heading', { level: 1, name: 'Case unavailable' })).toBeVisible();
+  await expect(globex.getByRole('main')).not.toContainText('Private to Acme');
+  await context.close();
+});

@@ -1,0 +1,438 @@
+use crate::api::cases::{
+    case_detail, AddComment, ConfirmResolution, RaiseSeverity, ReopenCase, SetAgreedUpdate,
+    SetSeverity, SetStatus, SubmitSurvey, SupportUpdate,
+};
+use crate::components::countdown::{Countdown, SeverityBadge};
+use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
+use crate::components::require_user::RequireUser;
+use crate::model::case::{CaseDetail, CaseEvent};
+use crate::pages::sla::clock_label;
+use crate::sla::explain::fmt_local;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// Every action a case page can take; a successful one refetches the case.
+#[derive(Clone, Copy)]
+struct CaseActions {
+    comment: ServerAction<AddComment>,
+    raise: ServerAction<RaiseSeverity>,
+    confirm: ServerAction<ConfirmResolution>,
+    reopen: ServerAction<ReopenCase>,
+    survey: ServerAction<SubmitSurvey>,
+    update: ServerAction<SupportUpdate>,
+    status: ServerAction<SetStatus>,
+    severity: ServerAction<SetSeverity>,
+    agreed: ServerAction<SetAgreedUpdate>,
+}
+
+impl CaseActions {
+    fn new() -> Self {
+        CaseActions {
+            comment: ServerAction::new(),
+            raise: ServerAction::new(),
+            confirm: ServerAction::new(),
+            reopen: ServerAction::new(),
+            survey: ServerAction::new(),
+            update: ServerAction::new(),
+            status: ServerAction::new(),
+            severity: ServerAction::new(),
+            agreed: ServerAction::new(),
+        }
+    }
+
+    fn versions(&self) -> [usize; 9] {
+        [
+            self.comment.version().get(),
+            self.raise.version().get(),
+            self.confirm.version().get(),
+            self.reopen.version().get(),
+            self.survey.version().get(),
+            self.update.version().get(),
+            self.status.version().get(),
+            self.severity.version().get(),
+            self.agreed.version().get(),
+        ]
+    }
+}
+
+#[component]
+pub fn CaseDetailPage() -> impl IntoView {
+    view! {
+        <Title text="Case"/>
+        <RequireUser children=|_| view! { <CaseView/> }/>
+    }
+}
+
+#[component]
+fn CaseView() -> impl IntoView {
+    let params = use_params_map();
+    let actions = CaseActions::new();
+    let case = Resource::new(
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                actions.versions(),
+            )
+        },
+        |(id, _)| case_detail(id),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading the case…"</p> }>
+            {move || Suspend::new(async move {
+                match case.await {
+                    Ok(c) => view! { <CaseBody c actions/> }.into_any(),
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::server::auth::set_status(e.status_code());
+                        view! { <h1>"Case unavailable"</h1><ErrorMessage error=e/> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CaseBody(c: CaseDetail, actions: CaseActions) -> impl IntoView {
+    let s = c.summary.clone();
+    let zone: Tz = s.site_tz.parse().unwrap_or(chrono_tz::UTC);
+    let now = c.now;
+    let case_id = s.id.clone();
+    view! {
+        <Title text=format!("{} {}", s.number_label, s.subject)/>
+        <div class="page-header">
+            <h1>{format!("{} · {}", s.number_label, s.subject)}</h1>
+        </div>
+        <p class="cluster">
+            <SeverityBadge severity=s.severity/>
+            <span class="status">{s.status.label()}</span>
+            <span>{format!("{} · {}", s.site_name, s.array_name)}</span>
+            <span class="muted">"Opened " <time datetime=s.opened_at.to_rfc3339()>{fmt_local(s.opened_at, zone)}</time></span>
+        </p>
+        {c.rca_parent.clone().map(|p| view! {
+            <p>"Root cause analysis for " <A href=format!("/cases/{}", p.id)>{p.number_label}</A></p>
+        })}
+        {c.rca_follow_up.clone().map(|p| view! {
+            <p>"Root cause analysis follow-up: " <A href=format!("/cases/{}", p.id)>{p.number_label}</A></p>
+        })}
+        <Deadlines c=c.clone() now/>
+        <section class="card stack" aria-labelledby="description-h">
+            <h2 id="description-h">"Description"</h2>
+            <p class="pre">{c.description.clone()}</p>
+            {(!c.business_impact.is_empty()).then(|| view! {
+                <h3>"Business impact"</h3><p class="pre">{c.business_impact.clone()}</p>
+            })}
+            {c.sev1_contact.clone().map(|k| view! {
+                <p>"Contact available at all times: " {k.name} " · " {k.phone}</p>
+            })}
+        </section>
+        <CustomerActions c=c.clone() actions case_id=case_id.clone()/>
+        {c.is_staff.then(|| view! { <SupportActions c=c.clone() actions case_id=case_id.clone()/> })}
+        <section class="stack" aria-labelledby="timeline-h">
+            <h2 id="timeline-h">"Timeline"</h2>
+            <ol class="timeline">
+                {c.timeline.iter().rev().cloned().map(|e| view! { <TimelineEvent e zone/> }).collect_view()}
+            </ol>
+        </section>
+        {c.survey.clone().map(|sv| view! {
+            <section class="card" aria-labelledby="survey-h">
+                <h2 id="survey-h">"Your survey answer"</h2>
+                <p>{format!("Rating: {} of 5", sv.rating)}</p>
+                {(!sv.comment.is_empty()).then(|| view! { <p>{sv.comment}</p> })}
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn Deadlines(c: CaseDetail, now: DateTime<Utc>) -> impl IntoView {
+    let d = c.deadlines.clone();
+    let tz = c.summary.site_tz.clone();
+    let zone: Tz = tz.parse().unwrap_or(chrono_tz::UTC);
+    let open = c.summary.status.is_open();
+    let initial = match (d.initial_response_met_at, d.initial_response_due) {
+        (Some(met), _) => view! { <span>"Met " <time datetime=met.to_rfc3339()>{fmt_local(met, zone)}</time></span> }.into_any(),
+        (None, Some(due)) if open => view! { <Countdown due tz=tz.clone() rendered_at=now/> }.into_any(),
+        _ => view! { <span class="muted">"No target"</span> }.into_any(),
+    };
+    let update = match (d.next_update_due, d.update_paused_since) {
+        (Some(due), _) if open => view! { <Countdown due tz=tz.clone() rendered_at=now/> }.into_any(),
+        (_, Some(since)) if open => view! {
+            <span>"Paused while support waits for you, since " <time datetime=since.to_rfc3339()>{fmt_local(since, zone)}</time></span>
+        }.into_any(),
+        _ if c.update_as_agreed && open => view! { <span class="muted">"As agreed with support"</span> }.into_any(),
+        _ => view! { <span class="muted">"No update clock"</span> }.into_any(),
+    };
+    let restoration = d.restoration_due.filter(|_| open);
+    view! {
+        <section class="card stack" aria-labelledby="deadlines-h">
+            <h2 id="deadlines-h">"Deadlines"</h2>
+            <dl class="kv deadlines">
+                <dt>"Initial response due"</dt><dd class="deadline">{initial}</dd>
+                <dt>"Next update due"</dt><dd class="deadline">{update}</dd>
+                {restoration.map(|due| view! {
+                    <dt>"Restoration target"</dt>
+                    <dd class="deadline"><Countdown due tz=tz.clone() rendered_at=now/></dd>
+                })}
+            </dl>
+            <details class="explanation">
+                <summary>"How these deadlines are computed"</summary>
+                <ol>
+                    {d.explanation.into_iter().map(|s| view! {
+                        <li><strong>{clock_label(s.clock)}": "</strong>{s.text}</li>
+                    }).collect_view()}
+                </ol>
+                <h3>"What the support guide says"</h3>
+                <ul>
+                    {d.document_words.into_iter().map(|w| view! {
+                        <li><strong>{clock_label(w.clock)}": "</strong>"“"{w.document_words}"” — "<span class="muted">{w.interpretation}</span></li>
+                    }).collect_view()}
+                </ul>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn TimelineEvent(e: CaseEvent, zone: Tz) -> impl IntoView {
+    let who = e
+        .actor_name
+        .clone()
+        .unwrap_or_else(|| "Support Portal".to_string());
+    let change = match (&e.old_value, &e.new_value) {
+        (Some(a), Some(b)) => Some(format!("{a} → {b}")),
+        (None, Some(b)) => Some(b.clone()),
+        _ => None,
+    };
+    view! {
+        <li class=if e.public { "event" } else { "event internal" }>
+            <p>
+                <strong>{e.kind.label()}</strong>
+                {(!e.public).then_some(" (internal)")}
+                " · " {who} " · "
+                <time datetime=e.at.to_rfc3339()>{fmt_local(e.at, zone)}</time>
+            </p>
+            {change.map(|c| view! { <p>{c}</p> })}
+            {(!e.body.is_empty()).then(|| view! { <p class="pre">{e.body.clone()}</p> })}
+        </li>
+    }
+}
+
+#[component]
+fn CustomerActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl IntoView {
+    let comment_err = use_action_error(actions.comment);
+    let raise_err = use_action_error(actions.raise);
+    let reopen_err = use_action_error(actions.reopen);
+    let survey_err = use_action_error(actions.survey);
+    let confirm_err = use_action_error(actions.confirm);
+    let current = c.summary.severity;
+    let id = case_id;
+    view! {
+        {c.can_confirm.then(|| {
+            let id = id.clone();
+            let reopen_id = id.clone();
+            view! {
+                <section class="card stack" aria-labelledby="resolution-h">
+                    <h2 id="resolution-h">"Support proposed a resolution"</h2>
+                    <ErrorAlert error=confirm_err/>
+                    <ActionForm action=actions.confirm attr:class="form">
+                        <input type="hidden" name="case_id" value=id.clone()/>
+                        <button type="submit" class="button primary">"Confirm resolution"</button>
+                    </ActionForm>
+                    {c.can_reopen.then(|| view! {
+                        <ActionForm action=actions.reopen attr:class="form">
+                            <input type="hidden" name="case_id" value=reopen_id/>
+                            <ErrorAlert error=reopen_err/>
+                            <div class="field">
+                                <label for="reopen-reason">"Why the problem is not solved"</label>
+                                <textarea id="reopen-reason" name="reason" rows="3" required></textarea>
+                                <FieldError error=reopen_err field="reason"/>
+                            </div>
+                            <button type="submit" class="button secondary">"Reopen the case"</button>
+                        </ActionForm>
+                    })}
+                </section>
+            }
+        })}
+        {c.can_comment.then(|| {
+            let id = id.clone();
+            view! {
+                <section class="card stack" aria-labelledby="comment-h">
+                    <h2 id="comment-h">"Add a comment"</h2>
+                    {move || {
+                        actions.comment.version().get();
+                        let id = id.clone();
+                        view! {
+                            <ActionForm action=actions.comment attr:class="form">
+                                <input type="hidden" name="case_id" value=id/>
+                                <ErrorAlert error=comment_err/>
+                                <div class="field">
+                                    <label for="comment-body">"Comment"</label>
+                                    <textarea id="comment-body" name="body" rows="4" required></textarea>
+                                    <FieldError error=comment_err field="body"/>
+                                </div>
+                                <button type="submit" class="button primary">"Post comment"</button>
+                            </ActionForm>
+                        }
+                    }}
+                </section>
+            }
+        })}
+        {(c.can_raise && current > 1).then(|| {
+            let id = id.clone();
+            view! {
+                <section class="card stack" aria-labelledby="raise-h">
+                    <h2 id="raise-h">"Raise severity"</h2>
+                    <p class="muted">"A raise applies for the rest of the case. Only support can lower a severity."</p>
+                    <ActionForm action=actions.raise attr:class="form">
+                        <input type="hidden" name="case_id" value=id.clone()/>
+                        <ErrorAlert error=raise_err/>
+                        <div class="field">
+                            <label for="raise-severity">"New severity"</label>
+                            <select id="raise-severity" name="severity">
+                                {(1..current).map(|n| view! { <option value=n.to_string()>{format!("Severity {n}")}</option> }).collect_view()}
+                            </select>
+                            <FieldError error=raise_err field="severity"/>
+                        </div>
+                        <div class="field">
+                            <label for="raise-reason">"Reason"</label>
+                            <textarea id="raise-reason" name="reason" rows="3" required></textarea>
+                            <FieldError error=raise_err field="reason"/>
+                        </div>
+                        {(c.sev1_contact.is_none()).then(|| view! {
+                            <fieldset class="field">
+                                <legend>"For Severity 1: a contact available at all times"</legend>
+                                <div class="field">
+                                    <label for="raise-contact-name">"Contact name"</label>
+                                    <input id="raise-contact-name" name="sev1_contact_name" type="text"/>
+                                    <FieldError error=raise_err field="sev1_contact_name"/>
+                                </div>
+                                <div class="field">
+                                    <label for="raise-contact-phone">"Contact phone"</label>
+                                    <input id="raise-contact-phone" name="sev1_contact_phone" type="tel"/>
+                                    <FieldError error=raise_err field="sev1_contact_phone"/>
+                                </div>
+                            </fieldset>
+                        })}
+                        <button type="submit" class="button danger">"Raise severity"</button>
+                    </ActionForm>
+                </section>
+            }
+        })}
+        {c.can_survey.then(|| {
+            let id = id.clone();
+            view! {
+                <section class="card stack" aria-labelledby="survey-form-h">
+                    <h2 id="survey-form-h">"How did we do?"</h2>
+                    <ActionForm action=actions.survey attr:class="form">
+                        <input type="hidden" name="case_id" value=id.clone()/>
+                        <ErrorAlert error=survey_err/>
+                        <fieldset class="field">
+                            <legend>"Rating"</legend>
+                            <div class="cluster">
+                                {(1..=5).map(|n| view! {
+                                    <label><input type="radio" name="rating" value=n.to_string() required/>{format!(" {n}")}</label>
+                                }).collect_view()}
+                            </div>
+                            <FieldError error=survey_err field="rating"/>
+                        </fieldset>
+                        <div class="field">
+                            <label for="survey-comment">"Comment (optional)"</label>
+                            <textarea id="survey-comment" name="comment" rows="3"></textarea>
+                        </div>
+                        <button type="submit" class="button primary">"Send survey"</button>
+                    </ActionForm>
+                </section>
+            }
+        })}
+    }
+}
+
+#[component]
+fn SupportActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl IntoView {
+    let update_err = use_action_error(actions.update);
+    let status_err = use_action_error(actions.status);
+    let severity_err = use_action_error(actions.severity);
+    let agreed_err = use_action_error(actions.agreed);
+    let id = case_id;
+    let agreed_id = id.clone();
+    let statuses = c.allowed_statuses.clone();
+    view! {
+        <section class="card stack" aria-labelledby="support-h">
+            <h2 id="support-h">"Support actions"</h2>
+            {
+                let id = id.clone();
+                move || {
+                    actions.update.version().get();
+                    let id = id.clone();
+                    view! {
+                        <ActionForm action=actions.update attr:class="form">
+                            <input type="hidden" name="case_id" value=id/>
+                            <ErrorAlert error=update_err/>
+                            <div class="field">
+                                <label for="update-body">"Update or note"</label>
+                                <textarea id="update-body" name="body" rows="4" required></textarea>
+                                <FieldError error=update_err field="body"/>
+                            </div>
+                            <div class="field">
+                                <label><input type="checkbox" name="public" value="on" checked/>" Public update (the customer sees it; restarts the update clock)"</label>
+                            </div>
+                            <button type="submit" class="button primary">"Post update"</button>
+                        </ActionForm>
+                    }
+                }
+            }
+            {(!statuses.is_empty()).then(|| {
+                let id = id.clone();
+                view! {
+                    <ActionForm action=actions.status attr:class="form">
+                        <input type="hidden" name="case_id" value=id/>
+                        <ErrorAlert error=status_err/>
+                        <div class="field">
+                            <label for="status-new">"Change status to"</label>
+                            <select id="status-new" name="status">
+                                {statuses.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <button type="submit" class="button secondary">"Change status"</button>
+                    </ActionForm>
+                }
+            })}
+            <ActionForm action=actions.severity attr:class="form">
+                <input type="hidden" name="case_id" value=id.clone()/>
+                <ErrorAlert error=severity_err/>
+                <div class="field">
+                    <label for="set-severity">"Set severity"</label>
+                    <select id="set-severity" name="severity">
+                        {(1u8..=4).map(|n| view! {
+                            <option value=n.to_string() selected=n == c.summary.severity>{format!("Severity {n}")}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="set-severity-reason">"Reason for the change"</label>
+                    <input id="set-severity-reason" name="reason" type="text" required/>
+                    <FieldError error=severity_err field="reason"/>
+                </div>
+                <button type="submit" class="button secondary">"Set severity"</button>
+            </ActionForm>
+            {c.update_as_agreed.then(|| view! {
+                <ActionForm action=actions.agreed attr:class="form">
+                    <input type="hidden" name="case_id" value=agreed_id/>
+                    <ErrorAlert error=agreed_err/>
+                    <div class="field">
+                        <label for="agreed-due">"Next update agreed for (site local time)"</label>
+                        <input id="agreed-due" name="due" type="datetime-local" required/>
+                        <FieldError error=agreed_err field="due"/>
+                    </div>
+                    <button type="submit" class="button secondary">"Set agreed update"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}

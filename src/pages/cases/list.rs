@@ -1,0 +1,180 @@
+use crate::api::cases::list_cases;
+use crate::api::dashboard::get_dashboard;
+use crate::components::countdown::{Countdown, SeverityBadge};
+use crate::components::form_error::ErrorMessage;
+use crate::components::require_user::RequireUser;
+use crate::model::case::{CaseList, CaseStatus, CaseSummary};
+use crate::model::CurrentUser;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+const PARAMS: [&str; 6] = ["status", "severity", "site_id", "search", "sort", "page"];
+
+#[component]
+pub fn CasesPage() -> impl IntoView {
+    view! {
+        <Title text="Cases"/>
+        <RequireUser children=|user| view! { <CaseListView user/> }/>
+    }
+}
+
+#[component]
+fn CaseListView(user: CurrentUser) -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.with(|q| q.get(k).filter(|v| !v.is_empty()));
+    let cases = Resource::new(
+        move || PARAMS.map(param),
+        |[status, severity, site_id, search, sort, page]| {
+            list_cases(status, severity, site_id, search, sort, page)
+        },
+    );
+    let sites = Resource::new(|| (), |_| get_dashboard());
+    let selected = move |k: &'static str, v: &'static str| {
+        move || param(k).as_deref().unwrap_or_default() == v
+    };
+    view! {
+        <div class="page-header">
+            <h1>"Cases"</h1>
+            {(!user.role.is_staff()).then(|| view! { <A href="/cases/new" attr:class="button primary">"Open a case"</A> })}
+        </div>
+        <Form method="GET" action="/cases" attr:class="form filters cluster" attr:aria-label="Filter cases">
+            <div class="field">
+                <label for="f-status">"Status"</label>
+                <select id="f-status" name="status">
+                    <option value="open" selected=selected("status", "open")>"Open"</option>
+                    <option value="closed" selected=selected("status", "closed")>"Closed"</option>
+                    <option value="all" selected=selected("status", "all")>"All"</option>
+                    {CaseStatus::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=selected("status", s.as_str())>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-severity">"Severity"</label>
+                <select id="f-severity" name="severity">
+                    <option value="" selected=selected("severity", "")>"Any"</option>
+                    {["1", "2", "3", "4"].into_iter().map(|n| view! {
+                        <option value=n selected=selected("severity", n)>{format!("Severity {n}")}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-site">"Site"</label>
+                <select id="f-site" name="site_id">
+                    <option value="">"Any"</option>
+                    <Transition fallback=|| ()>
+                        {move || sites.get().and_then(|r| r.ok()).map(|d| {
+                            d.organizations.into_iter().flat_map(|o| o.sites).map(|s| {
+                                let id = s.id.clone();
+                                view! {
+                                    <option value=s.id selected=move || param("site_id").as_deref() == Some(id.as_str())>{s.name}</option>
+                                }
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-search">"Subject contains"</label>
+                <input id="f-search" name="search" type="search" value=move || param("search").unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="f-sort">"Sort by"</label>
+                <select id="f-sort" name="sort">
+                    <option value="next_deadline" selected=selected("sort", "next_deadline")>"Next deadline"</option>
+                    <option value="opened_desc" selected=selected("sort", "opened_desc")>"Newest first"</option>
+                    <option value="severity" selected=selected("sort", "severity")>"Severity"</option>
+                </select>
+            </div>
+            <div class="actions"><button type="submit" class="button secondary">"Apply filters"</button></div>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted">"Loading cases…"</p> }>
+            {move || Suspend::new(async move {
+                match cases.await {
+                    Ok(list) => view! { <CaseTable list/> }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CaseTable(list: CaseList) -> impl IntoView {
+    if list.rows.is_empty() {
+        return view! { <p class="alert info">"No cases match these filters."</p> }.into_any();
+    }
+    let now = list.now;
+    let pages = list.page_count();
+    let page = list.page;
+    let query = use_query_map();
+    let link_to = move |p: u32| {
+        let mut parts: Vec<String> = query.with_untracked(|q| {
+            PARAMS
+                .iter()
+                .filter(|k| **k != "page")
+                .filter_map(|k| {
+                    q.get(k).map(|v| {
+                        format!(
+                            "{k}={}",
+                            crate::components::require_user::encode_component(&v)
+                        )
+                    })
+                })
+                .collect()
+        });
+        parts.push(format!("page={p}"));
+        format!("/cases?{}", parts.join("&"))
+    };
+    view! {
+        <p class="muted">{format!("{} case{}", list.total, if list.total == 1 { "" } else { "s" })}</p>
+        <table class="data responsive">
+            <caption class="visually-hidden">"Support cases"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Case"</th>
+                    <th scope="col">"Subject"</th>
+                    <th scope="col">"Site / array"</th>
+                    <th scope="col">"Severity"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Next update due"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.rows.into_iter().map(|c| view! { <CaseRow case=c now/> }).collect_view()}
+            </tbody>
+        </table>
+        {(pages > 1).then(|| view! {
+            <nav class="cluster pagination" aria-label="Pages">
+                {(page > 1).then(|| view! { <A href=link_to(page - 1)>"Previous page"</A> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <A href=link_to(page + 1)>"Next page"</A> })}
+            </nav>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn CaseRow(case: CaseSummary, now: DateTime<Utc>) -> impl IntoView {
+    let tz = case.site_tz.clone();
+    let due = case.next_update_due.or(case.next_deadline);
+    view! {
+        <tr>
+            <td data-label="Case"><A href=format!("/cases/{}", case.id)>{case.number_label.clone()}</A></td>
+            <td data-label="Subject">{case.subject.clone()}</td>
+            <td data-label="Site / array">{case.site_name.clone()} <br/> <span class="muted">{case.array_name.clone()}</span></td>
+            <td data-label="Severity"><SeverityBadge severity=case.severity/></td>
+            <td data-label="Status"><span class="status">{case.status.label()}</span></td>
+            <td data-label="Next update due">
+                {match due {
+                    Some(due) if case.status.is_open() => view! { <Countdown due tz rendered_at=now/> }.into_any(),
+                    _ => view! { <span class="muted">"—"</span> }.into_any(),
+                }}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,4 @@
+//! Support cases: the list, opening a case, and one case with its deadlines and timeline.
+pub mod detail;
+pub mod list;
+pub mod new;
