@@ -102,6 +102,11 @@ async fn serve(
             secure_cookie: args.secure_cookie,
         },
         programs: std::sync::Arc::new(programs),
+        attachments: portal::server::attachments::AttachmentConfig {
+            dir: args.attachments_dir.clone(),
+            max_file_bytes: args.max_file_mb * 1024 * 1024,
+            max_case_bytes: args.max_case_files_mb * 1024 * 1024,
+        },
     };
     // Stale-case closure, resolution auto-close and RCA follow-ups; safe with several instances.
     portal::server::jobs::spawn_job_loop(state.clone());

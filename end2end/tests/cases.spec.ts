@@ -122,3 +122,24 @@ test("Globex's admin cannot open Acme's case by URL", async ({ page, browser }) 
   await expect(globex.getByRole('main')).not.toContainText('Private to Acme');
   await context.close();
 });
+
+test('logs and screenshots are attached to a case; other files are refused by the server', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  await openCase(page, 4, `Attachments ${test.info().project.name}`);
+  await page.getByLabel('Files').setInputFiles([
+    { name: 'array.log', mimeType: 'text/plain', buffer: Buffer.from('controller 0 failover at 09:12') },
+  ]);
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await expect(page.getByRole('status')).toContainText('Attached 1 file');
+  const link = page.getByRole('link', { name: 'array.log' });
+  await expect(link).toBeVisible();
+  const download = await page.request.get((await link.getAttribute('href')) ?? '');
+  expect(download.status()).toBe(200);
+  expect(await download.text()).toBe('controller 0 failover at 09:12');
+
+  await page.getByLabel('Files').setInputFiles([
+    { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+  ]);
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await expect(page.getByRole('alert')).toContainText('not accepted');
+});

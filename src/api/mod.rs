@@ -2,5 +2,7 @@
 //! `server::` service and maps errors. Stubs of these compile into the browser build.
 pub mod auth;
 pub mod cases;
+pub mod contacts;
 pub mod dashboard;
+pub mod remote_assist;
 pub mod sla;

@@ -306,6 +306,8 @@ pub struct CaseDetail {
     pub deadlines: CaseDeadlines,
     /// Oldest first; internal notes only for staff.
     pub timeline: Vec<CaseEvent>,
+    /// Files attached to the case, oldest first.
+    pub attachments: Vec<crate::model::attachment::AttachmentInfo>,
     pub survey: Option<CaseSurvey>,
     /// The case this one analyses (for a root-cause-analysis follow-up).
     pub rca_parent: Option<CaseLink>,

@@ -1,7 +1,10 @@
 //! Types shared by the server and the browser: what crosses the wire.
+pub mod attachment;
 pub mod case;
+pub mod contact;
 pub mod error;
 pub mod org;
+pub mod remote_assist;
 pub mod user;
 
 pub use error::AppError;

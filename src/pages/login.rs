@@ -33,6 +33,11 @@ pub fn LoginPage() -> impl IntoView {
                         <button type="submit" class="button primary">"Sign in"</button>
                     </div>
                 </ActionForm>
+                <p class="muted">
+                    "Want to know what support owes you for a case? The "
+                    <a href="/sla">"SLA calculator"</a>
+                    " works without signing in."
+                </p>
             </section>
         </div>
     }

@@ -1,7 +1,9 @@
 //! One module per route.
 pub mod cases;
+pub mod contacts;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
 pub mod pending;
+pub mod remote_assist;
 pub mod sla;

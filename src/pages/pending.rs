@@ -16,16 +16,6 @@ fn Pending(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn ContactsPage() -> impl IntoView {
-    view! { <Pending title="Contacts" what="Authorized callers, admins and backup contacts for each site."/> }
-}
-
-#[component]
-pub fn RemoteAssistPage() -> impl IntoView {
-    view! { <Pending title="Remote Assist" what="Request, watch and end Remote Assist sessions on your arrays."/> }
-}
-
-#[component]
 pub fn ReplacementsPage() -> impl IntoView {
     view! { <Pending title="Replacements" what="Track hardware replacements from dispatch to part return."/> }
 }

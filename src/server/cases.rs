@@ -143,7 +143,7 @@ fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
     }
 }
 
-fn can_see(user: &CurrentUser, row: &CaseRow) -> bool {
+pub(crate) fn can_see(user: &CurrentUser, row: &CaseRow) -> bool {
     user.role.is_staff() || user.organization_id.as_deref() == Some(row.organization_id.as_str())
 }
 
@@ -1651,6 +1651,7 @@ pub async fn case_detail(
         facts: c.facts,
         deadlines: c.deadlines,
         timeline,
+        attachments: crate::server::attachments::list(pool, case_id).await?,
         can_comment: customer && open,
         can_raise: customer && open && row.severity > 1,
         can_confirm: customer && proposed,

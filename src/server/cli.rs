@@ -84,6 +84,22 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
 
+    /// Folder for case attachments (shared storage when several instances run).
+    #[arg(
+        long,
+        env = "PORTAL_ATTACHMENTS_DIR",
+        default_value = "data/attachments"
+    )]
+    pub attachments_dir: std::path::PathBuf,
+
+    /// Largest attachment, in MB.
+    #[arg(long, env = "PORTAL_MAX_FILE_MB", default_value_t = 25)]
+    pub max_file_mb: u64,
+
+    /// Largest total of a case's attachments, in MB.
+    #[arg(long, env = "PORTAL_MAX_CASE_FILES_MB", default_value_t = 100)]
+    pub max_case_files_mb: u64,
+
     /// Database connections per app instance.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,

@@ -47,6 +47,32 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         organization: Some("Acme Corp"),
         site: Some("Acme Boston DC"),
     },
+    // With Carl, three of Acme Boston's five authorized callers; the backup contact is at the
+    // admin's site, as the support guides require.
+    DemoLogin {
+        email: "dana@acme.example",
+        password: "acme-dana-demo",
+        name: "Dana Dispatch",
+        role: "authorized_caller",
+        organization: Some("Acme Corp"),
+        site: Some("Acme Boston DC"),
+    },
+    DemoLogin {
+        email: "eli@acme.example",
+        password: "acme-eli-demo",
+        name: "Eli Evening",
+        role: "authorized_caller",
+        organization: Some("Acme Corp"),
+        site: Some("Acme Boston DC"),
+    },
+    DemoLogin {
+        email: "backup@acme.example",
+        password: "acme-backup-demo",
+        name: "Bea Backup",
+        role: "backup_contact",
+        organization: Some("Acme Corp"),
+        site: Some("Acme Boston DC"),
+    },
     DemoLogin {
         email: "admin@globex.example",
         password: "globex-admin-demo",
@@ -171,6 +197,38 @@ const ARRAYS: &[DemoArray] = &[
         program: "storage-classic",
         plan: "basic",
         contract_end: "2028-03-31",
+        connected: true,
+    },
+    // Test-bed arrays: the Remote Assist browser tests take one each (desktop, phone, no-JS), so
+    // their sessions never collide when the projects run side by side on one database.
+    DemoArray {
+        site: "Acme Boston DC",
+        name: "FlashArray//X20 boston-dev-01",
+        product_line: "array",
+        serial: "PSX20-BOS-0011",
+        program: "storage-7.1.3",
+        plan: "premium",
+        contract_end: "2029-12-31",
+        connected: true,
+    },
+    DemoArray {
+        site: "Acme Boston DC",
+        name: "FlashArray//X20 boston-dev-02",
+        product_line: "array",
+        serial: "PSX20-BOS-0012",
+        program: "storage-7.1.3",
+        plan: "premium",
+        contract_end: "2029-12-31",
+        connected: true,
+    },
+    DemoArray {
+        site: "Acme Boston DC",
+        name: "FlashArray//X20 boston-dev-03",
+        product_line: "array",
+        serial: "PSX20-BOS-0013",
+        program: "storage-7.1.3",
+        plan: "premium",
+        contract_end: "2029-12-31",
         connected: true,
     },
 ];
@@ -320,6 +378,18 @@ pub async fn seed(pool: &AnyPool) -> Result<bool, DemoError> {
             .await?;
         }
     }
+    // The team alias and pager the support guides recommend, so the contacts page shows them.
+    sqlx::query(
+        "INSERT INTO organization_contact_settings (organization_id, team_email, team_phone, preferred_hours, updated_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(org_id("Acme Corp"))
+    .bind("storage-team@acme.example")
+    .bind("+1 617 555 0142")
+    .bind("Mon-Fri 08:00-18:00 Eastern")
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     let programs = ProgramSet::builtin()?;
     seed_cases(&mut tx, &programs, now).await?;
     tx.commit().await?;

@@ -311,6 +311,7 @@ pub fn spawn_job_loop(state: AppState) -> tokio::task::JoinHandle<()> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "case jobs could not run"),
             }
+            crate::server::remote_assist_jobs::run_logged(&state.pool, Utc::now()).await;
         }
     })
 }

@@ -1,13 +1,17 @@
 //! Everything that only runs on the server: configuration, database, sessions, demo data.
+pub mod attachments;
 pub mod auth;
 pub mod cases;
 pub mod cli;
+pub mod contacts;
 pub mod db;
 pub mod demo;
 pub mod ids;
 pub mod jobs;
 pub mod orgs;
 pub mod password;
+pub mod remote_assist;
+pub mod remote_assist_jobs;
 pub mod router;
 pub mod sla_cli;
 pub mod state;

@@ -1,7 +1,9 @@
 use crate::app::{shell, App};
 use crate::model::AppError;
+use crate::server::attachments;
 use crate::server::state::AppState;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -26,6 +28,14 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route(
+            "/cases/{id}/attachments",
+            axum::routing::post(attachments::upload).layer(DefaultBodyLimit::max(
+                // Past the per-case limit plus the form's own overhead, refuse before reading.
+                (state.attachments.max_case_bytes + 1024 * 1024) as usize,
+            )),
+        )
+        .route("/attachments/{id}", get(attachments::download))
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

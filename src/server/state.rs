@@ -1,3 +1,4 @@
+use crate::server::attachments::AttachmentConfig;
 use crate::sla::ProgramSet;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -33,4 +34,6 @@ pub struct AppState {
     pub sessions: SessionConfig,
     /// The support programs, loaded and validated once at start-up.
     pub programs: Arc<ProgramSet>,
+    /// Where case attachments are stored and how large they may be.
+    pub attachments: AttachmentConfig,
 }

@@ -85,6 +85,10 @@ pub fn state(pool: AnyPool) -> AppState {
         leptos_options,
         pool,
         sessions: SessionConfig::default(),
+        attachments: portal::server::attachments::AttachmentConfig {
+            dir: std::env::temp_dir().join(unique("portal-attachments")),
+            ..Default::default()
+        },
         programs: std::sync::Arc::new(
             portal::sla::ProgramSet::builtin().expect("built-in programs are valid"),
         ),

@@ -5,6 +5,7 @@ use crate::api::cases::{
 use crate::components::countdown::{Countdown, SeverityBadge};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::components::require_user::RequireUser;
+use crate::model::attachment::{human_size, ACCEPTED_EXTENSIONS};
 use crate::model::case::{CaseDetail, CaseEvent};
 use crate::pages::sla::clock_label;
 use crate::sla::explain::fmt_local;
@@ -14,7 +15,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Every action a case page can take; a successful one refetches the case.
 #[derive(Clone, Copy)]
@@ -131,6 +132,7 @@ fn CaseBody(c: CaseDetail, actions: CaseActions) -> impl IntoView {
                 <p>"Contact available at all times: " {k.name} " · " {k.phone}</p>
             })}
         </section>
+        <Attachments c=c.clone() zone/>
         <CustomerActions c=c.clone() actions case_id=case_id.clone()/>
         {c.is_staff.then(|| view! { <SupportActions c=c.clone() actions case_id=case_id.clone()/> })}
         <section class="stack" aria-labelledby="timeline-h">
@@ -432,6 +434,61 @@ fn SupportActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl 
                     </div>
                     <button type="submit" class="button secondary">"Set agreed update"</button>
                 </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// The case's files and, while it is open, a plain upload form (a full page post, so it works
+/// without JavaScript). The server redirects back with `attached` or `upload_error`.
+#[component]
+fn Attachments(c: CaseDetail, zone: Tz) -> impl IntoView {
+    let query = use_query_map();
+    let upload_error = move || query.with(|q| q.get("upload_error"));
+    let attached = move || query.with(|q| q.get("attached"));
+    #[cfg(feature = "ssr")]
+    if untrack(upload_error).is_some() {
+        crate::server::auth::set_status(422);
+    }
+    let accept = ACCEPTED_EXTENSIONS
+        .split(", ")
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let files = c.attachments.clone();
+    view! {
+        <section class="card stack" aria-labelledby="attachments-h">
+            <h2 id="attachments-h">"Attachments"</h2>
+            {move || upload_error().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+            {move || attached().map(|n| view! { <div class="alert success" role="status">{format!("Attached {n} file(s).")}</div> })}
+            {if files.is_empty() {
+                view! { <p class="muted">"No files attached yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="attachments">
+                        {files.into_iter().map(|f| view! {
+                            <li>
+                                <a href=format!("/attachments/{}", f.id) rel="nofollow">{f.file_name.clone()}</a>
+                                " · " {human_size(f.size_bytes)} " · " {f.uploaded_by.clone()} " · "
+                                <time datetime=f.uploaded_at.to_rfc3339()>{fmt_local(f.uploaded_at, zone)}</time>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {c.summary.status.is_open().then(|| view! {
+                <form method="post" action=format!("/cases/{}/attachments", c.summary.id)
+                    enctype="multipart/form-data" class="form">
+                    <div class="field">
+                        <label for="files">"Files"</label>
+                        <p class="hint" id="files-hint">
+                            "Logs, screenshots or configuration files (" {ACCEPTED_EXTENSIONS}
+                            "); size limits apply per file and per case."
+                        </p>
+                        <input id="files" name="files" type="file" multiple accept=accept aria-describedby="files-hint"/>
+                    </div>
+                    <button type="submit" class="button secondary">"Attach files"</button>
+                </form>
             })}
         </section>
     }

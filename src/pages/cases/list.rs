@@ -23,6 +23,8 @@ pub fn CasesPage() -> impl IntoView {
 
 #[component]
 fn CaseListView(user: CurrentUser) -> impl IntoView {
+    // Support engineers work one queue across every customer: show whose case it is.
+    let staff = user.role.is_staff();
     let query = use_query_map();
     let param = move |k: &str| query.with(|q| q.get(k).filter(|v| !v.is_empty()));
     let cases = Resource::new(
@@ -94,7 +96,7 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading cases…"</p> }>
             {move || Suspend::new(async move {
                 match cases.await {
-                    Ok(list) => view! { <CaseTable list/> }.into_any(),
+                    Ok(list) => view! { <CaseTable list staff/> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
@@ -103,7 +105,7 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
 }
 
 #[component]
-fn CaseTable(list: CaseList) -> impl IntoView {
+fn CaseTable(list: CaseList, staff: bool) -> impl IntoView {
     if list.rows.is_empty() {
         return view! { <p class="alert info">"No cases match these filters."</p> }.into_any();
     }
@@ -136,6 +138,7 @@ fn CaseTable(list: CaseList) -> impl IntoView {
             <thead>
                 <tr>
                     <th scope="col">"Case"</th>
+                    {staff.then(|| view! { <th scope="col">"Organization"</th> })}
                     <th scope="col">"Subject"</th>
                     <th scope="col">"Site / array"</th>
                     <th scope="col">"Severity"</th>
@@ -144,7 +147,7 @@ fn CaseTable(list: CaseList) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {list.rows.into_iter().map(|c| view! { <CaseRow case=c now/> }).collect_view()}
+                {list.rows.into_iter().map(|c| view! { <CaseRow case=c now staff/> }).collect_view()}
             </tbody>
         </table>
         {(pages > 1).then(|| view! {
@@ -159,12 +162,13 @@ fn CaseTable(list: CaseList) -> impl IntoView {
 }
 
 #[component]
-fn CaseRow(case: CaseSummary, now: DateTime<Utc>) -> impl IntoView {
+fn CaseRow(case: CaseSummary, now: DateTime<Utc>, staff: bool) -> impl IntoView {
     let tz = case.site_tz.clone();
     let due = case.next_update_due.or(case.next_deadline);
     view! {
         <tr>
             <td data-label="Case"><A href=format!("/cases/{}", case.id)>{case.number_label.clone()}</A></td>
+            {staff.then(|| view! { <td data-label="Organization">{case.organization_name.clone()}</td> })}
             <td data-label="Subject">{case.subject.clone()}</td>
             <td data-label="Site / array">{case.site_name.clone()} <br/> <span class="muted">{case.array_name.clone()}</span></td>
             <td data-label="Severity"><SeverityBadge severity=case.severity/></td>

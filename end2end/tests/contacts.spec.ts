@@ -1,0 +1,146 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { hydrated, logins, scriptsEnabled, signIn } from './helpers';
+
+// The projects run side by side on one database: each works on its own site, and the tests of
+// this file run in order within a project (the invitation test leaves the count as it found it,
+// the limit test then fills the site).
+test.describe.configure({ mode: 'serial' });
+
+const workplaces = {
+  desktop: { admin: logins.acmeAdmin, site: 'Acme Boston DC' },
+  phone: { admin: logins.acmeAdmin, site: 'Acme Frankfurt DC' },
+  'no-js': { admin: logins.globexAdmin, site: 'Globex Tokyo DC' },
+} as const;
+
+function workplace() {
+  const project = test.info().project.name as keyof typeof workplaces;
+  return { project, ...workplaces[project] };
+}
+
+async function openContacts(page: Page) {
+  await page.goto('/contacts');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Contacts' })).toBeVisible();
+}
+
+/** Fills and submits the add-contact form. */
+async function addContact(page: Page, site: string, email: string, name: string, role = 'authorized_caller') {
+  const form = page.getByRole('form', { name: 'Add a contact' });
+  const siteValue = await form.locator('option', { hasText: site }).getAttribute('value');
+  await form.getByLabel('Site').selectOption(siteValue ?? '');
+  await form.getByLabel('Role').selectOption(role);
+  await form.getByLabel('E-mail address').fill(email);
+  await form.getByLabel('Full name').fill(name);
+  await form.getByRole('button', { name: 'Add contact' }).click();
+}
+
+const callerCount = (page: Page, site: string) =>
+  page.getByRole('region', { name: site }).locator('.caller-count');
+
+async function newPage(browser: Browser) {
+  const context = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+    javaScriptEnabled: scriptsEnabled(),
+  });
+  return context.newPage();
+}
+
+test('an invited contact sets a password and signs in; removing them signs them out @no-js', async ({ page, browser }) => {
+  const { project, admin, site } = workplace();
+  const email = `invitee-${project}-${Date.now()}@example.com`;
+  const name = `Ivy Invitee ${project}`;
+  await signIn(page, admin);
+  await openContacts(page);
+  await addContact(page, site, email, name);
+
+  // The admin sees the single-use link (it is also in the server log).
+  const link = page.getByRole('link', { name: /\/invite\/[0-9a-f]{64}$/ });
+  await expect(link).toBeVisible();
+  const href = (await link.getAttribute('href')) ?? '';
+  const row = page.locator(`tr[data-contact="${email}"]`);
+  await expect(row).toContainText('Invitation sent');
+
+  const invitee = await newPage(browser);
+  await invitee.goto(href);
+  await hydrated(invitee);
+  await expect(invitee.getByRole('heading', { level: 1, name: 'Set your password' })).toBeVisible();
+  await expect(invitee.getByRole('main')).toContainText(email);
+  await expect(invitee.getByText('At least 12 characters.')).toBeVisible();
+  await invitee.getByLabel('New password').fill('invited-password-2026');
+  await invitee.getByLabel('Repeat the password').fill('invited-password-2027');
+  await invitee.getByRole('button', { name: 'Set password' }).click();
+  await expect(invitee.locator('.field-error')).toContainText('not the same');
+  await invitee.getByLabel('New password').fill('invited-password-2026');
+  await invitee.getByLabel('Repeat the password').fill('invited-password-2026');
+  await invitee.getByRole('button', { name: 'Set password' }).click();
+  await expect(invitee.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await hydrated(invitee);
+  await invitee.getByLabel('E-mail address').fill(email);
+  await invitee.getByLabel('Password').fill('invited-password-2026');
+  await invitee.getByRole('button', { name: 'Sign in' }).click();
+  await expect(invitee.getByRole('heading', { level: 1, name: 'Contacts' })).toBeVisible();
+  await expect(invitee.getByRole('banner')).toContainText(name);
+
+  // The link worked once.
+  await invitee.goto(href);
+  await expect(invitee.getByRole('alert')).toContainText('already used');
+
+  // The admin removes the contact: the invitee's session ends at once.
+  await openContacts(page);
+  await expect(row).toContainText('Can sign in');
+  await page.getByRole('button', { name: `Remove ${name} at ${site}` }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'History' })).toContainText(`${name} <${email}> removed`);
+  await invitee.goto('/contacts');
+  await expect(invitee).toHaveURL(/\/login\?next=\/contacts$/);
+  await invitee.context().close();
+});
+
+test("the admin adds authorized callers up to 5 of 5 and the sixth is refused @no-js", async ({ page }) => {
+  const { project, admin, site } = workplace();
+  await signIn(page, admin);
+  await openContacts(page);
+  const text = (await callerCount(page, site).textContent()) ?? '';
+  const start = Number(/(\d+) of 5/.exec(text)?.[1] ?? NaN);
+  expect(start).toBeLessThan(5);
+  for (let n = start; n < 5; n++) {
+    await addContact(page, site, `caller-${project}-${n}@example.com`, `Caller ${n} ${project}`);
+    await expect(callerCount(page, site)).toContainText(`${n + 1} of 5`);
+  }
+  await addContact(page, site, `caller-${project}-six@example.com`, `Sixth ${project}`);
+  await expect(page.getByRole('form', { name: 'Add a contact' }).getByRole('alert')).toContainText(
+    `${site} already has 5 authorized callers`,
+  );
+  await expect(callerCount(page, site)).toContainText('5 of 5');
+  await expect(page.locator(`tr[data-contact="caller-${project}-six@example.com"]`)).toHaveCount(0);
+});
+
+test('an authorized caller sees the list without edit buttons, and a forged request is refused', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  await openContacts(page);
+  const boston = page.getByRole('region', { name: 'Acme Boston DC' });
+  await expect(boston.locator('.caller-count')).toContainText(/\d of 5/);
+  await expect(boston).toContainText('Alice Admin');
+  await expect(boston).toContainText('Bea Backup');
+  await expect(page.getByRole('region', { name: 'Team contact' })).toContainText('storage-team@acme.example');
+  await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Add contact' })).toHaveCount(0);
+  await expect(page.locator('summary', { hasText: /^Edit$/ })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'History' })).toHaveCount(0);
+
+  // Only their own details are theirs to edit.
+  const mine = page.locator(`tr[data-contact="${logins.acmeCaller.email}"]`);
+  await mine.locator('summary', { hasText: 'Edit my details' }).click();
+  await mine.getByLabel('Phone').fill('+1 617 555 0123');
+  await mine.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator(`tr[data-contact="${logins.acmeCaller.email}"]`)).toContainText('+1 617 555 0123');
+
+  // The server refuses what the page does not offer.
+  const forged = await page.request.post('/api/contacts/add', {
+    headers: { Accept: 'application/json' },
+    form: { site_id: 'any', role: 'authorized_caller', email: 'forged@acme.example', name: 'Forged Caller' },
+  });
+  expect(forged.status()).toBe(403);
+  await page.reload();
+  await expect(page.getByRole('main')).not.toContainText('Forged Caller');
+});
