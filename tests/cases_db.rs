@@ -2,15 +2,16 @@
 //! organizations, every customer and support rule, numbering under concurrency, and jobs that
 //! are idempotent and act once even with two app instances.
 mod common;
+use common::user;
 
 use chrono::{Duration, Utc};
 use portal::model::case::{
     CaseEventKind, CaseListQuery, CaseSort, CaseStatus, NewCase, StatusFilter,
 };
-use portal::model::{AppError, CurrentUser, Role};
+use portal::model::{AppError, CurrentUser};
 use portal::server::{cases, db, jobs};
 use portal::sla::ProgramSet;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 const ACME_CALLER: &str = "caller@acme.example";
 const ACME_ADMIN: &str = "admin@acme.example";
@@ -25,26 +26,6 @@ const GLOBEX_ARRAY: &str = "FlashArray//X50 tokyo-prod-01";
 
 fn programs() -> ProgramSet {
     ProgramSet::builtin().expect("built-in programs")
-}
-
-async fn user(pool: &AnyPool, email: &str) -> CurrentUser {
-    let row = sqlx::query(
-        "SELECT u.id, u.email, u.name, u.role, u.organization_id, o.name AS org_name \
-         FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1",
-    )
-    .bind(email)
-    .fetch_one(pool)
-    .await
-    .expect("demo user");
-    let role: String = row.get("role");
-    CurrentUser {
-        id: row.get("id"),
-        email: row.get("email"),
-        name: row.get("name"),
-        role: role.parse::<Role>().expect("role"),
-        organization_id: row.get("organization_id"),
-        organization_name: row.get("org_name"),
-    }
 }
 
 async fn array_id(pool: &AnyPool, name: &str) -> String {

@@ -2,13 +2,14 @@
 //! and backup-contact rules, role checks on every contact function, isolation between
 //! organizations, invitations, and sign-in ending with a person's last role.
 mod common;
+use common::user;
 
 use portal::model::contact::{ContactUpdate, NewContact, SettingsInput, MAX_CALLERS_PER_SITE};
-use portal::model::{AppError, CurrentUser, Role};
+use portal::model::{AppError, Role};
 use portal::server::auth::{sign_in, user_for_token};
 use portal::server::contacts;
 use portal::server::state::SessionConfig;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 const ACME_ADMIN: &str = "admin@acme.example";
 const ACME_CALLER: &str = "caller@acme.example";
@@ -19,26 +20,6 @@ const BOSTON: &str = "Acme Boston DC";
 const FRANKFURT: &str = "Acme Frankfurt DC";
 const TOKYO: &str = "Globex Tokyo DC";
 const IP: &str = "192.0.2.7";
-
-async fn user(pool: &AnyPool, email: &str) -> CurrentUser {
-    let row = sqlx::query(
-        "SELECT u.id, u.email, u.name, u.role, u.organization_id, o.name AS org_name \
-         FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1",
-    )
-    .bind(email)
-    .fetch_one(pool)
-    .await
-    .expect("user");
-    let role: String = row.get("role");
-    CurrentUser {
-        id: row.get("id"),
-        email: row.get("email"),
-        name: row.get("name"),
-        role: role.parse::<Role>().expect("role"),
-        organization_id: row.get("organization_id"),
-        organization_name: row.get("org_name"),
-    }
-}
 
 async fn site_id(pool: &AnyPool, name: &str) -> String {
     sqlx::query_scalar("SELECT id FROM sites WHERE name = $1")

@@ -2,6 +2,7 @@
 //! with 50 simultaneous requests from two app instances, who may open, start, join, extend and
 //! end, and a time-out job that ends each expired session exactly once on two instances.
 mod common;
+use common::user;
 
 use chrono::{Duration, Utc};
 use portal::model::case::NewCase;
@@ -25,26 +26,6 @@ const DEV_3: &str = "FlashArray//X20 boston-dev-03";
 /// Acme Frankfurt's dark site.
 const DARK_ARRAY: &str = "FlashArray//C60 fra-backup-01";
 const GLOBEX_ARRAY: &str = "FlashArray//X50 tokyo-prod-01";
-
-async fn user(pool: &AnyPool, email: &str) -> CurrentUser {
-    let row = sqlx::query(
-        "SELECT u.id, u.email, u.name, u.role, u.organization_id, o.name AS org_name \
-         FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1",
-    )
-    .bind(email)
-    .fetch_one(pool)
-    .await
-    .expect("demo user");
-    let role: String = row.get("role");
-    CurrentUser {
-        id: row.get("id"),
-        email: row.get("email"),
-        name: row.get("name"),
-        role: role.parse::<Role>().expect("role"),
-        organization_id: row.get("organization_id"),
-        organization_name: row.get("org_name"),
-    }
-}
 
 /// A person the demo lacks: a second engineer, or an Acme backup contact.
 async fn add_user(pool: &AnyPool, email: &str, name: &str, role: Role) -> CurrentUser {

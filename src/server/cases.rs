@@ -562,22 +562,20 @@ pub(crate) async fn audit(
     after: Option<serde_json::Value>,
     at: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, organization_id, actor_user_id, action, entity, entity_id, before_json, after_json, at) \
-         VALUES ($1, $2, $3, $4, 'case', $5, $6, $7, $8)",
+    crate::server::audit::record(
+        conn,
+        crate::server::audit::AuditEntry {
+            organization_id,
+            actor,
+            action,
+            entity: "case",
+            entity_id: case_id,
+            before,
+            after,
+            at,
+        },
     )
-    .bind(new_id())
-    .bind(organization_id)
-    .bind(actor)
-    .bind(action)
-    .bind(case_id)
-    .bind(before.map(|v| v.to_string()))
-    .bind(after.map(|v| v.to_string()))
-    .bind(at)
-    .execute(&mut *conn)
     .await
-    .map_err(map_db)?;
-    Ok(())
 }
 
 /// The next case number, taken inside the creating transaction: concurrent creators wait on the

@@ -255,23 +255,20 @@ async fn audit(
     after: Option<Value>,
     at: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, organization_id, actor_user_id, action, entity, entity_id, before_json, after_json, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    crate::server::audit::record(
+        conn,
+        crate::server::audit::AuditEntry {
+            organization_id: Some(org),
+            actor,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            at,
+        },
     )
-    .bind(new_id())
-    .bind(org)
-    .bind(actor)
-    .bind(action)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(before.map(|v| v.to_string()))
-    .bind(after.map(|v| v.to_string()))
-    .bind(at)
-    .execute(&mut *conn)
     .await
-    .map_err(map_db)?;
-    Ok(())
 }
 
 async fn count_at_site(

@@ -183,22 +183,20 @@ async fn audit(
     after: Option<serde_json::Value>,
     at: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, organization_id, actor_user_id, action, entity, entity_id, before_json, after_json, at) \
-         VALUES ($1, $2, $3, $4, 'remote_assist_session', $5, $6, $7, $8)",
+    crate::server::audit::record(
+        conn,
+        crate::server::audit::AuditEntry {
+            organization_id: Some(organization_id),
+            actor,
+            action,
+            entity: "remote_assist_session",
+            entity_id: session_id,
+            before,
+            after,
+            at,
+        },
     )
-    .bind(new_id())
-    .bind(organization_id)
-    .bind(actor)
-    .bind(action)
-    .bind(session_id)
-    .bind(before.map(|v| v.to_string()))
-    .bind(after.map(|v| v.to_string()))
-    .bind(at)
-    .execute(&mut *conn)
     .await
-    .map_err(map_db)?;
-    Ok(())
 }
 
 /// Adds a 'remote_assist' entry to the linked case's timeline. Locks the case row first, as

@@ -94,3 +94,25 @@ pub fn state(pool: AnyPool) -> AppState {
         ),
     }
 }
+
+/// A demo person as the server would see them once signed in.
+pub async fn user(pool: &AnyPool, email: &str) -> portal::model::CurrentUser {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.role, u.organization_id, o.name AS org_name \
+         FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .expect("demo user");
+    let role: String = row.get("role");
+    portal::model::CurrentUser {
+        id: row.get("id"),
+        email: row.get("email"),
+        name: row.get("name"),
+        role: role.parse().expect("role"),
+        organization_id: row.get("organization_id"),
+        organization_name: row.get("org_name"),
+    }
+}
