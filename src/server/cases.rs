@@ -9,6 +9,7 @@ use crate::model::case::{
 };
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::auth::map_db;
+use crate::server::db::{col, ms_to_dt};
 use crate::server::ids::{new_id, now_ms};
 use crate::sla::{
     self, CaseDeadlines, CaseFacts, EntitlementState, ProductLine, ProgramSet, Severity,
@@ -18,21 +19,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 // ---- Small conversions ----
-
-fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, AppError>
-where
-    T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
-{
-    row.try_get::<T, _>(name).map_err(map_db)
-}
-
-pub(crate) fn ms_to_dt(ms: i64) -> Result<DateTime<Utc>, AppError> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| AppError::Internal(format!("instant out of range: {ms}")))
-}
 
 fn opt_dt(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, AppError> {
     ms.map(ms_to_dt).transpose()

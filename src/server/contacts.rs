@@ -14,27 +14,15 @@ use crate::model::contact::{
 };
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::auth::{map_db, token_hash};
+use crate::server::db::{col, ms_to_dt};
 use crate::server::ids::{new_id, new_token, now_ms};
 use crate::server::password;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AnyPool, Row};
+use sqlx::{Any, AnyConnection, AnyPool};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, AppError>
-where
-    T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
-{
-    row.try_get::<T, _>(name).map_err(map_db)
-}
-
-fn ms_to_dt(ms: i64) -> Result<DateTime<Utc>, AppError> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| AppError::Internal(format!("instant out of range: {ms}")))
-}
 
 fn stored_role(s: &str) -> Result<Role, AppError> {
     s.parse()

@@ -98,6 +98,22 @@ pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     Ok(())
 }
 
+/// A column of a row, with the database error mapped for the user.
+pub fn col<'r, T>(row: &'r sqlx::any::AnyRow, name: &str) -> Result<T, crate::model::AppError>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    row.try_get::<T, _>(name)
+        .map_err(crate::server::auth::map_db)
+}
+
+/// A stored instant (milliseconds since the epoch, UTC).
+pub fn ms_to_dt(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, crate::model::AppError> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| crate::model::AppError::Internal(format!("instant out of range: {ms}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

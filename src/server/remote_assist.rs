@@ -14,23 +14,17 @@ use crate::model::remote_assist::{
 };
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::auth::map_db;
-use crate::server::cases::{insert_event, ms_to_dt, NewEvent};
+use crate::server::cases::{insert_event, NewEvent};
+use crate::server::db::{col, ms_to_dt};
 use crate::server::ids::{new_id, now_ms};
 use crate::sla::explain::fmt_local;
 use chrono::Utc;
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool};
 
 const HOUR_MS: i64 = 3_600_000;
-
-fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, AppError>
-where
-    T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
-{
-    row.try_get::<T, _>(name).map_err(map_db)
-}
 
 fn session_not_found() -> AppError {
     AppError::NotFound("Remote Assist session".into())
