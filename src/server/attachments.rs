@@ -5,13 +5,13 @@ use crate::model::attachment::AttachmentInfo;
 use crate::model::{AppError, CurrentUser};
 use crate::server::auth::{map_db, token_from_cookie_header, user_for_token};
 use crate::server::cases::{audit, can_see, load_case};
+use crate::server::db::ms_to_dt;
 use crate::server::ids::{new_id, now_ms};
 use crate::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{TimeZone, Utc};
 use sqlx::{AnyPool, Row};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
@@ -418,16 +418,12 @@ pub async fn list(pool: &AnyPool, case_id: &str) -> Result<Vec<AttachmentInfo>, 
     .map_err(map_db)?;
     rows.iter()
         .map(|r| {
-            let at: i64 = r.try_get("uploaded_at").map_err(map_db)?;
             Ok(AttachmentInfo {
                 id: r.try_get("id").map_err(map_db)?,
                 file_name: r.try_get("file_name").map_err(map_db)?,
                 content_type: r.try_get("content_type").map_err(map_db)?,
                 size_bytes: r.try_get("size_bytes").map_err(map_db)?,
-                uploaded_at: Utc
-                    .timestamp_millis_opt(at)
-                    .single()
-                    .ok_or_else(|| AppError::Internal("bad timestamp".into()))?,
+                uploaded_at: ms_to_dt(r.try_get("uploaded_at").map_err(map_db)?)?,
                 uploaded_by: r.try_get("uploaded_by").map_err(map_db)?,
             })
         })
