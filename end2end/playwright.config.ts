@@ -49,6 +49,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       DATABASE_URL: 'sqlite://../target/e2e/portal.db',
+      PORTAL_ATTACHMENTS_DIR: '../target/e2e/attachments',
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
