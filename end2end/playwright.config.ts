@@ -4,6 +4,8 @@ import { defineConfig, devices } from '@playwright/test';
 // `make run` on :3000 is never touched. CHROMIUM_PATH overrides Debian's browser location.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// Each run's database and uploads; E2E_DIR lets two runs on one machine stay apart.
+const dataDir = process.env.E2E_DIR ?? '../target/e2e';
 const launchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: [
@@ -41,15 +43,15 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -rf ../target/e2e && mkdir -p ../target/e2e && exec ../target/release/portal serve`,
+    command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && exec ../target/release/portal serve`,
     url: `${baseURL}/readyz`,
     timeout: 60_000,
     reuseExistingServer: false,
     stdout: 'pipe',
     stderr: 'pipe',
     env: {
-      DATABASE_URL: 'sqlite://../target/e2e/portal.db',
-      PORTAL_ATTACHMENTS_DIR: '../target/e2e/attachments',
+      DATABASE_URL: `sqlite://${dataDir}/portal.db`,
+      PORTAL_ATTACHMENTS_DIR: `${dataDir}/attachments`,
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
