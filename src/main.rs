@@ -110,6 +110,19 @@ async fn serve(
     };
     // Stale-case closure, resolution auto-close and RCA follow-ups; safe with several instances.
     portal::server::jobs::spawn_job_loop(state.clone());
+    // Notification e-mails (outbox) and SLA deadline warnings; safe with several instances.
+    let mailer = portal::server::mailer::Mailer::new(&portal::server::mailer::MailConfig {
+        smtp_host: args.smtp_host.clone(),
+        smtp_port: args.smtp_port,
+        from: args.mail_from.clone(),
+        base_url: args.base_url.clone(),
+        ..Default::default()
+    })
+    .map_err(|e| UsageError(e.to_string()))?;
+    if !mailer.is_smtp() {
+        tracing::info!("no SMTP server configured (PORTAL_SMTP_HOST): e-mails go to the log");
+    }
+    portal::server::outbox::spawn_worker(state.pool.clone(), mailer, Default::default());
     let app = router::build(state);
 
     // TCP_NODELAY: without it every response written in pieces waits for the client's delayed ACK.

@@ -172,10 +172,14 @@ pub enum CaseEventKind {
     AutoClosed,
     RcaCreated,
     RemoteAssist,
+    /// A monitoring alert: the one that opened the case, or a repeat of it.
+    Alert,
+    /// A hardware replacement of the case moved on (created, dispatched, shipped, ...).
+    Replacement,
 }
 
 impl CaseEventKind {
-    pub const ALL: [CaseEventKind; 13] = [
+    pub const ALL: [CaseEventKind; 15] = [
         CaseEventKind::Opened,
         CaseEventKind::CustomerComment,
         CaseEventKind::SupportUpdate,
@@ -189,6 +193,8 @@ impl CaseEventKind {
         CaseEventKind::AutoClosed,
         CaseEventKind::RcaCreated,
         CaseEventKind::RemoteAssist,
+        CaseEventKind::Alert,
+        CaseEventKind::Replacement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -206,6 +212,8 @@ impl CaseEventKind {
             CaseEventKind::AutoClosed => "auto_closed",
             CaseEventKind::RcaCreated => "rca_created",
             CaseEventKind::RemoteAssist => "remote_assist",
+            CaseEventKind::Alert => "alert",
+            CaseEventKind::Replacement => "replacement",
         }
     }
 
@@ -224,6 +232,8 @@ impl CaseEventKind {
             CaseEventKind::AutoClosed => "Closed automatically",
             CaseEventKind::RcaCreated => "Root cause analysis case",
             CaseEventKind::RemoteAssist => "Remote Assist",
+            CaseEventKind::Alert => "Monitoring alert",
+            CaseEventKind::Replacement => "Hardware replacement",
         }
     }
 

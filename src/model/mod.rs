@@ -3,6 +3,7 @@ pub mod attachment;
 pub mod case;
 pub mod contact;
 pub mod error;
+pub mod notification;
 pub mod org;
 pub mod remote_assist;
 pub mod user;

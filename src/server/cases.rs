@@ -282,7 +282,7 @@ pub(crate) async fn load_events(
         .collect()
 }
 
-async fn site_holidays(
+pub(crate) async fn site_holidays(
     conn: &mut AnyConnection,
     site_id: &str,
 ) -> Result<Vec<NaiveDate>, AppError> {
@@ -532,11 +532,23 @@ pub(crate) async fn insert_event(
     .bind(e.kind.as_str())
     .bind(e.body)
     .bind(e.old_value)
-    .bind(e.new_value)
+    .bind(e.new_value.clone())
     .bind(e.public)
     .execute(&mut *conn)
     .await
     .map_err(map_db)?;
+    // Whoever must hear of it is told in this same transaction (bell and e-mail outbox).
+    crate::server::notifications::on_case_event(
+        conn,
+        case_id,
+        e.kind,
+        e.actor,
+        e.body,
+        e.public,
+        e.new_value.as_deref(),
+        at,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -592,6 +604,8 @@ pub(crate) struct CaseInsert<'a> {
     pub sev1_contact_phone: Option<&'a str>,
     pub opened_at: i64,
     pub rca_parent_case_id: Option<&'a str>,
+    /// Opened by the alert ingest API from a critical monitoring alert.
+    pub opened_from_alert: bool,
 }
 
 pub(crate) async fn insert_case(
@@ -618,7 +632,7 @@ pub(crate) async fn insert_case(
     .bind(c.sev1_contact_phone)
     .bind(c.opened_at)
     .bind(c.rca_parent_case_id)
-    .bind(false)
+    .bind(c.opened_from_alert)
     .execute(&mut *conn)
     .await
     .map_err(map_db)?;
@@ -798,6 +812,7 @@ pub async fn create_case(
             sev1_contact_phone: contact_phone.as_deref(),
             opened_at: now,
             rca_parent_case_id: None,
+            opened_from_alert: false,
         },
     )
     .await?;

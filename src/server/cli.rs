@@ -103,4 +103,24 @@ pub struct ServeArgs {
     /// Database connections per app instance.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+
+    /// SMTP server (relay) for notification e-mails; unset: e-mails are written to the log.
+    #[arg(long, env = "PORTAL_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port (plain SMTP, no TLS: a relay on the host or private network).
+    #[arg(long, env = "PORTAL_SMTP_PORT", default_value_t = 25)]
+    pub smtp_port: u16,
+
+    /// From header of notification e-mails.
+    #[arg(
+        long,
+        env = "PORTAL_MAIL_FROM",
+        default_value = "Support Portal <support-portal@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// The portal's public address, for the links in e-mails.
+    #[arg(long, env = "PORTAL_BASE_URL", default_value = "http://127.0.0.1:3000")]
+    pub base_url: String,
 }

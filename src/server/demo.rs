@@ -392,6 +392,11 @@ pub async fn seed(pool: &AnyPool) -> Result<bool, DemoError> {
     .await?;
     let programs = ProgramSet::builtin()?;
     seed_cases(&mut tx, &programs, now).await?;
+    // The demo's history is not news: nobody is e-mailed about it and the bell starts at zero.
+    sqlx::query("DELETE FROM outbox").execute(&mut *tx).await?;
+    sqlx::query("UPDATE notifications SET read_at = created_at")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -663,6 +668,7 @@ async fn seed_cases(
                 sev1_contact_name: sev1.then_some("Nina Night"),
                 sev1_contact_phone: sev1.then_some("+1 617 555 0199"),
                 opened_at,
+                opened_from_alert: false,
                 rca_parent_case_id: None,
             },
         )
@@ -759,6 +765,7 @@ async fn seed_cases(
                     sev1_contact_name: None,
                     sev1_contact_phone: None,
                     opened_at: at,
+                    opened_from_alert: false,
                     rca_parent_case_id: Some(&id),
                 },
             )

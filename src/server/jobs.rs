@@ -149,6 +149,7 @@ async fn run_one(
                     sev1_contact_phone: None,
                     opened_at: at,
                     rca_parent_case_id: Some(&row.id),
+                    opened_from_alert: false,
                 },
             )
             .await?;

@@ -17,6 +17,7 @@ use crate::server::auth::map_db;
 use crate::server::cases::{insert_event, NewEvent};
 use crate::server::db::{col, ms_to_dt};
 use crate::server::ids::{new_id, now_ms};
+use crate::server::notifications;
 use crate::sla::explain::fmt_local;
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -363,6 +364,10 @@ pub async fn request_session(
         let body = started_body(&array_name, input.hours, deadline, &tz)?;
         case_event(&mut tx, case_id, Some(&user.id), &body, state, now).await?;
     }
+    if state == SessionState::Active {
+        let body = started_body(&array_name, input.hours, deadline, &tz)?;
+        notifications::on_remote_assist(&mut tx, &id, true, &body, Some(&user.id), now).await?;
+    }
     audit(
         &mut tx,
         &org,
@@ -456,6 +461,13 @@ pub async fn start_session(
         )
         .await?;
     }
+    let body = started_body(
+        &row.array_name,
+        row.requested_hours,
+        deadline,
+        &row.time_zone,
+    )?;
+    notifications::on_remote_assist(&mut tx, &row.id, true, &body, Some(&user.id), now).await?;
     audit(
         &mut tx,
         &row.organization_id,
@@ -666,6 +678,10 @@ pub(crate) async fn end_in_tx(
             ),
         };
         case_event(conn, case_id, actor, &body, SessionState::Ended, at).await?;
+    }
+    if row.started_at.is_some() {
+        let body = format!("Remote Assist session on {} ended.", row.array_name);
+        notifications::on_remote_assist(conn, &row.id, false, &body, actor, at).await?;
     }
     audit(
         conn,
