@@ -13,7 +13,7 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
 # The environment cargo-leptos gives the server, so a plain run finds the built site.
-RUN_ENV := LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=portal LEPTOS_ENV=PROD
+RUN_ENV := LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=portal LEPTOS_ENV=PROD LEPTOS_HASH_FILES=true
 PG_DIR := $(CURDIR)/target/pg-test
 
 .PHONY: run dev test bench setup tools node chromium postgres build lint test-rust e2e clean-db
@@ -59,7 +59,7 @@ postgres:
 
 ## One release build (server + wasm); the Rust tests share its compiled dependencies.
 build:
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 lint:
 	cargo fmt --all -- --check

@@ -57,6 +57,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: 'PROD',
       LEPTOS_OUTPUT_NAME: 'portal',
+      LEPTOS_HASH_FILES: 'true',
       PORTAL_LOG: 'warn',
     },
   },

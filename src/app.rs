@@ -4,11 +4,13 @@ use crate::components::header::Header;
 use crate::model::{AppError, CurrentUser};
 use crate::pages;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::security::set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -18,6 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <meta name="description" content="Support Portal: open and follow support cases, contacts, Remote Assist and replacements."/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -64,7 +67,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/portal.css"/>
         <Title formatter=|page: String| {
             if page.is_empty() { "Support Portal".to_string() } else { format!("{page} · Support Portal") }
         }/>

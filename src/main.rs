@@ -58,6 +58,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(UsageError(e.to_string()).into()),
             }
         }
+        Some(Command::Backup { path }) => {
+            let pool = db::connect(&cli.database_url, 1).await?;
+            match portal::server::backup::backup(&pool, &cli.database_url, &path).await {
+                Ok(bytes) => {
+                    println!("backup written to {} ({bytes} bytes)", path.display());
+                    Ok(())
+                }
+                Err(
+                    e @ (portal::server::backup::BackupError::Exists(_)
+                    | portal::server::backup::BackupError::Postgres),
+                ) => Err(UsageError(e.to_string()).into()),
+                Err(e) => Err(e.into()),
+            }
+        }
         Some(Command::SeedDemo) => {
             let pool = db::connect(&cli.database_url, 1).await?;
             db::migrate(&pool).await?;

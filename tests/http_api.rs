@@ -171,3 +171,65 @@ async fn signed_in_dashboard_renders_on_the_server() {
     );
     assert!(!body.contains("Globex Tokyo DC"));
 }
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_pages_carry_a_nonce_policy() {
+    let db = common::sqlite().await;
+    portal::server::demo::seed(&db.pool).await.unwrap();
+    let app = portal::server::router::build(common::state(db.pool.clone()));
+    let cookie = login(&app, "admin%40acme.example", "acme-admin-demo").await;
+
+    // A foreign page posting a case with the victim's cookie: refused, nothing written.
+    let count = || async {
+        use sqlx::Row;
+        sqlx::query("SELECT COUNT(*) AS n FROM cases")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .get::<i64, _>("n")
+    };
+    let before = count().await;
+    let mut req = form(
+        "/api/cases/open",
+        "title=x&description=y&severity=3",
+        Some(&cookie),
+    );
+    req.headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    req.headers_mut()
+        .insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(count().await, before);
+
+    // The same request from the portal's own origin gets past the check.
+    let mut req = form("/api/dashboard", "", Some(&cookie));
+    req.headers_mut()
+        .insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
+    req.headers_mut()
+        .insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Every inline script of a rendered page carries the nonce the policy names.
+    let (status, headers, body) =
+        send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let csp = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .expect("CSP header");
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("nonce in policy");
+    let scripts = body.matches("<script").count();
+    assert!(scripts > 0, "{body:.500}");
+    assert_eq!(
+        body.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every script has the nonce: {body}"
+    );
+}

@@ -66,5 +66,9 @@ pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl 
 /// A failed page load, in words the user can act on.
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
+    // The page's HTTP status says the same as its words: 404 for an unknown id, 503 while the
+    // database is away (a load balancer and a no-JS browser both see it).
+    #[cfg(feature = "ssr")]
+    crate::server::auth::set_status(error.status_code());
     view! { <div class="alert error" role="alert">{error.to_string()}</div> }
 }

@@ -57,6 +57,14 @@ impl AppError {
     }
 }
 
+/// The first `max` characters: a parser's message can quote the whole (possibly huge) input.
+fn clip(message: &str, max: usize) -> String {
+    match message.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &message[..end]),
+        None => message.to_string(),
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -65,7 +73,7 @@ impl FromServerFnError for AppError {
             // Malformed or missing arguments are the caller's fault, never a 500.
             ServerFnErrorErr::Args(m)
             | ServerFnErrorErr::MissingArg(m)
-            | ServerFnErrorErr::Deserialization(m) => AppError::invalid("request", m),
+            | ServerFnErrorErr::Deserialization(m) => AppError::invalid("request", clip(&m, 300)),
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Unavailable,
             other => AppError::Internal(other.to_string()),
         }

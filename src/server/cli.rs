@@ -57,6 +57,12 @@ pub enum Command {
     Migrate,
     /// Insert the demo organizations, sites, arrays and logins (no-op when present).
     SeedDemo,
+    /// Write a consistent copy of the SQLite database to PATH while the portal runs
+    /// (PostgreSQL: use pg_dump, see the README).
+    Backup {
+        /// The new file; must not exist yet.
+        path: std::path::PathBuf,
+    },
     /// The SLA engine: programs, case deadlines, delivery times.
     #[command(subcommand)]
     Sla(crate::server::sla_cli::SlaCommand),

@@ -306,11 +306,16 @@ pub fn spawn_job_loop(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             match run_case_jobs(&state.pool, &state.programs, Utc::now()).await {
-                Ok(r) if r.acted() > 0 || r.failed > 0 => {
-                    tracing::info!(?r, "case jobs ran");
+                Ok(r) => {
+                    crate::server::metrics::job_run("case_jobs", "ok");
+                    if r.acted() > 0 || r.failed > 0 {
+                        tracing::info!(?r, "case jobs ran");
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "case jobs could not run"),
+                Err(e) => {
+                    crate::server::metrics::job_run("case_jobs", "error");
+                    tracing::warn!(error = %e, "case jobs could not run");
+                }
             }
             crate::server::remote_assist_jobs::run_logged(&state.pool, Utc::now()).await;
         }

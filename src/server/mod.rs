@@ -1,6 +1,7 @@
 //! Everything that only runs on the server: configuration, database, sessions, demo data.
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod auth;
 pub mod cases;
 pub mod cli;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod ids;
 pub mod jobs;
+pub mod metrics;
 pub mod mailer;
 pub mod notifications;
 pub mod orgs;
@@ -17,6 +19,7 @@ pub mod password;
 pub mod remote_assist;
 pub mod remote_assist_jobs;
 pub mod router;
+pub mod security;
 pub mod sla_cli;
 pub mod state;
 

@@ -72,10 +72,15 @@ async fn time_out(pool: &AnyPool, id: &str, at: i64) -> Result<bool, AppError> {
 /// One run from the shared job loop, logging what it did.
 pub async fn run_logged(pool: &AnyPool, now: DateTime<Utc>) {
     match run_remote_assist_jobs(pool, now).await {
-        Ok(r) if r.timed_out > 0 || r.failed > 0 => {
-            tracing::info!(?r, "remote assist jobs ran");
+        Ok(r) => {
+            crate::server::metrics::job_run("remote_assist_jobs", "ok");
+            if r.timed_out > 0 || r.failed > 0 {
+                tracing::info!(?r, "remote assist jobs ran");
+            }
         }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "remote assist jobs could not run"),
+        Err(e) => {
+            crate::server::metrics::job_run("remote_assist_jobs", "error");
+            tracing::warn!(error = %e, "remote assist jobs could not run");
+        }
     }
 }

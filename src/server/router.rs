@@ -1,7 +1,7 @@
 use crate::app::{shell, App};
 use crate::model::AppError;
-use crate::server::attachments;
 use crate::server::state::AppState;
+use crate::server::{attachments, metrics, security};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The whole HTTP surface: pages, server functions under /api, static files, probes.
@@ -28,6 +29,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::handler))
         .route(
             "/cases/{id}/attachments",
             axum::routing::post(attachments::upload).layer(DefaultBodyLimit::max(
@@ -36,12 +38,15 @@ pub fn build(state: AppState) -> Router {
             )),
         )
         .route("/attachments/{id}", get(attachments::download))
+        .nest("/pkg", pkg_service(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, shell))
         .layer(axum::middleware::from_fn(error_status))
+        .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -55,6 +60,23 @@ pub fn build(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+/// The client bundle: brotli or gzip files written at build time (`--precompress`), and, when
+/// cargo-leptos puts a content hash in the names, cached by browsers for a year.
+fn pkg_service(options: &LeptosOptions) -> Router<AppState> {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache),
+        ))
 }
 
 /// Ready when the database answers: a load balancer stops sending traffic otherwise.
@@ -75,7 +97,7 @@ async fn error_status(req: Request, next: Next) -> Response {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     match serde_json::from_slice::<AppError>(&bytes) {
