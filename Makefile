@@ -16,7 +16,7 @@ export CHROMIUM_PATH
 RUN_ENV := LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=portal LEPTOS_ENV=PROD LEPTOS_HASH_FILES=true
 PG_DIR := $(CURDIR)/target/pg-test
 
-.PHONY: run dev test bench setup tools node chromium postgres build lint test-rust e2e clean-db
+.PHONY: run dev test bench bench-tools setup tools node chromium postgres build lint test-rust e2e clean-db
 
 ## Serve the portal with an embedded SQLite database and demo data on http://127.0.0.1:3000
 run: tools node build
@@ -30,11 +30,19 @@ dev: tools node
 test: tools node chromium postgres lint test-rust build e2e
 
 ## Benchmarks, never part of `make test`: writes bench/results/latest.md
-bench: tools node build
+bench: tools node postgres build bench-tools
 	@mkdir -p bench/results
 	cargo bench --features ssr --bench sla -- --noplot 2>&1 | tee bench/results/sla.txt
+	.ci/bench-http > bench/results/http.md
 	.ci/bench-report > bench/results/latest.md
 	@cat bench/results/latest.md
+
+## The load generator (Debian's wrk) and Lighthouse (npm), for `make bench` only.
+bench-tools: bench/node_modules/.package-lock.json
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund
+	@touch $@
 
 setup: tools node chromium postgres
 

@@ -72,6 +72,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        Some(Command::BenchSeed { cases, open, org }) => {
+            let programs = cli::load_programs(cli.sla_programs.as_deref())?;
+            let pool = db::connect(&cli.database_url, 1).await?;
+            db::migrate(&pool).await?;
+            demo::seed(&pool).await?;
+            let started = std::time::Instant::now();
+            let seeded =
+                portal::server::bench_seed::seed_cases(&pool, &programs, &org, cases, open)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{org}: {} open and {} closed cases added in {:.1} s",
+                seeded.open,
+                seeded.closed,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Some(Command::BenchPlans) => {
+            let pool = db::connect(&cli.database_url, 1).await?;
+            let plans = portal::server::bench_seed::case_list_plans(&pool, &cli.database_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{plans}");
+            Ok(())
+        }
         Some(Command::SeedDemo) => {
             let pool = db::connect(&cli.database_url, 1).await?;
             db::migrate(&pool).await?;

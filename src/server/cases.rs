@@ -1446,12 +1446,100 @@ fn like_pattern(search: &str) -> String {
     p
 }
 
+/// The case list's two statements (count and page) and their arguments; the page's two
+/// arguments (limit, offset) come last.
+pub(crate) struct ListStatements {
+    pub count_sql: String,
+    pub list_sql: String,
+    args: Vec<Arg>,
+}
+
+impl ListStatements {
+    fn bind_all<'q>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+        with_page: bool,
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        let n = if with_page {
+            self.args.len()
+        } else {
+            self.args.len() - 2
+        };
+        for a in &self.args[..n] {
+            q = match a {
+                Arg::Text(s) => q.bind(s.as_str()),
+                Arg::Int(n) => q.bind(*n),
+            };
+        }
+        q
+    }
+
+    /// The database's plan for each statement (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
+    /// `EXPLAIN`), one line per step, for the benchmark report.
+    pub async fn explain(&self, pool: &AnyPool, postgres: bool) -> Result<Vec<String>, AppError> {
+        let mut out = Vec::new();
+        for (sql, with_page) in [(&self.count_sql, false), (&self.list_sql, true)] {
+            out.push(format!("-- {sql}"));
+            let explain = if postgres {
+                format!("EXPLAIN {sql}")
+            } else {
+                format!("EXPLAIN QUERY PLAN {sql}")
+            };
+            let rows = self
+                .bind_all(sqlx::query(&explain), with_page)
+                .fetch_all(pool)
+                .await
+                .map_err(map_db)?;
+            for r in rows {
+                // SQLite: (id, parent, notused, detail); PostgreSQL: one text column.
+                use sqlx::Row;
+                let line: String = r
+                    .try_get("detail")
+                    .or_else(|_| r.try_get(0))
+                    .map_err(map_db)?;
+                out.push(line);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The cases the user may see, filtered, sorted and paginated.
 pub async fn list_cases(
     pool: &AnyPool,
     user: &CurrentUser,
     query: &CaseListQuery,
 ) -> Result<CaseList, AppError> {
+    let statements = list_statements(user, query)?;
+    let total: i64 = statements
+        .bind_all(sqlx::query(&statements.count_sql), false)
+        .fetch_one(pool)
+        .await
+        .and_then(|r| sqlx::Row::try_get(&r, 0))
+        .map_err(map_db)?;
+    let rows = statements
+        .bind_all(sqlx::query(&statements.list_sql), true)
+        .fetch_all(pool)
+        .await
+        .map_err(map_db)?;
+    let now = Utc::now();
+    let rows = rows
+        .iter()
+        .map(|r| case_row(r).and_then(|c| summary(&c, now)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CaseList {
+        rows,
+        now,
+        total,
+        page: query.page.max(1),
+        page_size: query.page_size.clamp(1, 100),
+    })
+}
+
+pub(crate) fn list_statements(
+    user: &CurrentUser,
+    query: &CaseListQuery,
+) -> Result<ListStatements, AppError> {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     let arg = |args: &mut Vec<Arg>, a: Arg| {
@@ -1518,34 +1606,10 @@ pub async fn list_cases(
     let count_sql = format!("SELECT COUNT(*) FROM cases c{where_sql}");
     let list_sql =
         format!("{CASE_SELECT}{where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
-    let filter_args = args.len() - 2;
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for a in &args[..filter_args] {
-        count = match a {
-            Arg::Text(s) => count.bind(s.as_str()),
-            Arg::Int(n) => count.bind(*n),
-        };
-    }
-    let total = count.fetch_one(pool).await.map_err(map_db)?;
-    let mut list = sqlx::query(&list_sql);
-    for a in &args {
-        list = match a {
-            Arg::Text(s) => list.bind(s.as_str()),
-            Arg::Int(n) => list.bind(*n),
-        };
-    }
-    let rows = list.fetch_all(pool).await.map_err(map_db)?;
-    let now = Utc::now();
-    let rows = rows
-        .iter()
-        .map(|r| case_row(r).and_then(|c| summary(&c, now)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(CaseList {
-        rows,
-        now,
-        total,
-        page,
-        page_size,
+    Ok(ListStatements {
+        count_sql,
+        list_sql,
+        args,
     })
 }
 

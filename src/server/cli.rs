@@ -63,6 +63,20 @@ pub enum Command {
         /// The new file; must not exist yet.
         path: std::path::PathBuf,
     },
+    /// Add a long case history to a demo organization, for `make bench`.
+    BenchSeed {
+        /// Cases to add.
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// How many of the newest stay open (the rest are closed, like most of a real history).
+        #[arg(long, default_value_t = 5_000)]
+        open: usize,
+        /// The organization's name.
+        #[arg(long, default_value = "Acme Corp")]
+        org: String,
+    },
+    /// Print the database's plans for the case list's queries (for `make bench`).
+    BenchPlans,
     /// The SLA engine: programs, case deadlines, delivery times.
     #[command(subcommand)]
     Sla(crate::server::sla_cli::SlaCommand),

@@ -2,6 +2,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod bench_seed;
 pub mod auth;
 pub mod cases;
 pub mod cli;
