@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts") view=pages::contacts::ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=pages::contacts::InvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/remote-assist") view=pages::remote_assist::RemoteAssistPage ssr=SsrMode::Async/>
-                    <Route path=path!("/replacements") view=pages::pending::ReplacementsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/replacements") view=pages::replacements::ReplacementsPage ssr=SsrMode::Async/>
                     <Route path=path!("/sla") view=pages::sla::SlaPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -5,4 +5,5 @@ pub mod cases;
 pub mod contacts;
 pub mod dashboard;
 pub mod remote_assist;
+pub mod replacements;
 pub mod sla;

@@ -6,6 +6,7 @@ pub mod error;
 pub mod notification;
 pub mod org;
 pub mod remote_assist;
+pub mod replacement;
 pub mod user;
 
 pub use error::AppError;

@@ -4,6 +4,6 @@ pub mod contacts;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
-pub mod pending;
 pub mod remote_assist;
+pub mod replacements;
 pub mod sla;

@@ -392,6 +392,8 @@ pub async fn seed(pool: &AnyPool) -> Result<bool, DemoError> {
     .await?;
     let programs = ProgramSet::builtin()?;
     seed_cases(&mut tx, &programs, now).await?;
+    // Site logistics for Acme Boston and a few replacements on the demo cases.
+    crate::server::replacements::seed_demo(&mut tx, &programs, now).await?;
     // The demo's history is not news: nobody is e-mailed about it and the bell starts at zero.
     sqlx::query("DELETE FROM outbox").execute(&mut *tx).await?;
     sqlx::query("UPDATE notifications SET read_at = created_at")

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod password;
 pub mod remote_assist;
 pub mod remote_assist_jobs;
+pub mod replacements;
 pub mod router;
 pub mod security;
 pub mod sla_cli;

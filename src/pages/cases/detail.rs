@@ -133,6 +133,7 @@ fn CaseBody(c: CaseDetail, actions: CaseActions) -> impl IntoView {
             })}
         </section>
         <Attachments c=c.clone() zone/>
+        <crate::pages::replacements::CaseReplacementsPanel case_id=case_id.clone()/>
         <CustomerActions c=c.clone() actions case_id=case_id.clone()/>
         {c.is_staff.then(|| view! { <SupportActions c=c.clone() actions case_id=case_id.clone()/> })}
         <section class="stack" aria-labelledby="timeline-h">

@@ -42,6 +42,8 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
             <h1>"Cases"</h1>
             {(!user.role.is_staff()).then(|| view! { <A href="/cases/new" attr:class="button primary">"Open a case"</A> })}
         </div>
+        // The support queue flags parts delivered late (customers see theirs on the dashboard).
+        {staff.then(|| view! { <crate::pages::replacements::LateDeliveriesPanel/> })}
         <Form method="GET" action="/cases" attr:class="form filters cluster" attr:aria-label="Filter cases">
             <div class="field">
                 <label for="f-status">"Status"</label>
