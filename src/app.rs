@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
     });
 
     crate::components::countdown::provide_live_clock();
+    crate::components::bell::provide_bell();
 
     // Effects run only in the browser: this attribute tells tests the page is interactive.
     #[cfg(feature = "hydrate")]
@@ -85,6 +86,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/remote-assist") view=pages::remote_assist::RemoteAssistPage ssr=SsrMode::Async/>
                     <Route path=path!("/replacements") view=pages::replacements::ReplacementsPage ssr=SsrMode::Async/>
                     <Route path=path!("/sla") view=pages::sla::SlaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="app-footer">

@@ -1,9 +1,11 @@
 //! Server functions: thin, each one authenticates the caller, authorizes on the server, calls a
 //! `server::` service and maps errors. Stubs of these compile into the browser build.
+pub mod alerts;
 pub mod auth;
 pub mod cases;
 pub mod contacts;
 pub mod dashboard;
+pub mod notifications;
 pub mod remote_assist;
 pub mod replacements;
 pub mod sla;

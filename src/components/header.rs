@@ -23,6 +23,7 @@ pub fn Header() -> impl IntoView {
                             view! {
                                 <span class="org-name">{org}</span>
                                 <div class="user-menu">
+                                    <crate::components::bell::Bell/>
                                     <span class="user-name">{user.name.clone()} " (" {user.role.label()} ")"</span>
                                     <ActionForm action=auth.logout>
                                         <button type="submit" class="button secondary">"Sign out"</button>
@@ -49,6 +50,7 @@ fn Nav() -> impl IntoView {
                 <li><A href="/contacts">"Contacts"</A></li>
                 <li><A href="/remote-assist">"Remote Assist"</A></li>
                 <li><A href="/replacements">"Replacements"</A></li>
+                <li><A href="/alerts">"Alerts"</A></li>
                 <li><A href="/sla">"SLA"</A></li>
             </ul>
         </nav>

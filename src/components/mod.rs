@@ -1,4 +1,5 @@
 //! Reusable view pieces.
+pub mod bell;
 pub mod countdown;
 pub mod form_error;
 pub mod header;

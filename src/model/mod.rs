@@ -1,4 +1,5 @@
 //! Types shared by the server and the browser: what crosses the wire.
+pub mod alert;
 pub mod attachment;
 pub mod case;
 pub mod contact;

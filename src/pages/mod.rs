@@ -1,8 +1,10 @@
 //! One module per route.
+pub mod alerts;
 pub mod cases;
 pub mod contacts;
 pub mod dashboard;
 pub mod login;
+pub mod notifications;
 pub mod not_found;
 pub mod remote_assist;
 pub mod replacements;

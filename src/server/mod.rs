@@ -1,9 +1,10 @@
 //! Everything that only runs on the server: configuration, database, sessions, demo data.
 pub mod attachments;
+pub mod alerts;
 pub mod audit;
+pub mod auth;
 pub mod backup;
 pub mod bench_seed;
-pub mod auth;
 pub mod cases;
 pub mod cli;
 pub mod contacts;
@@ -11,8 +12,8 @@ pub mod db;
 pub mod demo;
 pub mod ids;
 pub mod jobs;
-pub mod metrics;
 pub mod mailer;
+pub mod metrics;
 pub mod notifications;
 pub mod orgs;
 pub mod outbox;

@@ -266,7 +266,8 @@ fn kind_of_case_event(
         return None;
     }
     match kind {
-        CaseEventKind::Opened if from_alert => Some(NotificationKind::Alert),
+        // The 'alert' entry that follows tells everyone once.
+        CaseEventKind::Opened if from_alert => None,
         CaseEventKind::Opened => Some(NotificationKind::CaseOpened),
         CaseEventKind::SupportUpdate => Some(NotificationKind::SupportUpdate),
         CaseEventKind::SeverityChange => Some(NotificationKind::SeverityChange),
@@ -803,7 +804,7 @@ mod tests {
             Some(NotificationKind::ResolutionProposed)
         );
         assert_eq!(
-            kind_of_case_event(CaseEventKind::Opened, true, None, true),
+            kind_of_case_event(CaseEventKind::Alert, true, None, true),
             Some(NotificationKind::Alert)
         );
     }

@@ -38,6 +38,11 @@ pub fn build(state: AppState) -> Router {
             )),
         )
         .route("/attachments/{id}", get(attachments::download))
+        // The alert ingest API: bearer token, JSON errors, its own body limit (server::alerts).
+        .route(
+            "/api/v1/alerts",
+            axum::routing::post(crate::server::alerts::ingest),
+        )
         .nest("/pkg", pkg_service(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<

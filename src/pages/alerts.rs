@@ -1,0 +1,195 @@
+//! /alerts: the monitoring alerts each array sent (critical ones link to the case they opened),
+//! and for an organization's admins the alert API's tokens: create (the secret is shown once),
+//! see when each was last used, revoke.
+use crate::api::alerts::{alerts_page, CreateApiToken, RevokeApiToken};
+use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
+use crate::components::require_user::RequireUser;
+use crate::model::alert::{AlertSeverity, AlertsPage, ApiToken, ArrayAlerts};
+use chrono::{DateTime, Utc};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+fn when(t: DateTime<Utc>) -> impl IntoView {
+    view! { <time datetime=t.to_rfc3339()>{t.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
+}
+
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    view! {
+        <Title text="Alerts"/>
+        <RequireUser children=|_| view! { <AlertsView/> }/>
+    }
+}
+
+#[component]
+fn AlertsView() -> impl IntoView {
+    let create = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    let page = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| alerts_page(),
+    );
+    view! {
+        <div class="page-header"><h1>"Monitoring alerts"</h1></div>
+        <p class="muted">
+            "Connected arrays send alerts through the alert API. A critical alert opens a case by itself "
+            "(repeats of the same alert are added to it); other alerts are listed here. Arrays at a dark "
+            "site are not connected and send none."
+        </p>
+        <Transition fallback=|| view! { <p class="muted">"Loading alerts…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <Body p create revoke/> }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Body(
+    p: AlertsPage,
+    create: ServerAction<CreateApiToken>,
+    revoke: ServerAction<RevokeApiToken>,
+) -> impl IntoView {
+    let AlertsPage { arrays, tokens } = p;
+    view! {
+        {tokens.map(|tokens| view! { <Tokens tokens create revoke/> })}
+        <section class="stack" aria-labelledby="alerts-arrays-h">
+            <h2 id="alerts-arrays-h">"Alerts by array"</h2>
+            {arrays.into_iter().map(|a| view! { <ArrayCard a/> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn ArrayCard(a: ArrayAlerts) -> impl IntoView {
+    let heading = format!("alerts-{}", a.serial);
+    let labelled = heading.clone();
+    let state = if a.connected {
+        "connected"
+    } else {
+        "dark site: sends no alerts"
+    };
+    view! {
+        <section class="card stack" aria-labelledby=labelled>
+            <h3 id=heading>{a.array_name.clone()}</h3>
+            <p class="muted">{format!("{} · {} · {} · {state}", a.organization_name, a.site_name, a.serial)}</p>
+            {if a.alerts.is_empty() {
+                view! { <p class="muted">"No alerts received."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">"Received"</th><th scope="col">"Severity"</th>
+                                <th scope="col">"Code"</th><th scope="col">"Summary"</th><th scope="col">"Case"</th>
+                            </tr></thead>
+                            <tbody>
+                                {a.alerts.into_iter().map(|al| {
+                                    let sev = match al.severity {
+                                        AlertSeverity::Critical => "Critical",
+                                        AlertSeverity::Warning => "Warning",
+                                        AlertSeverity::Info => "Info",
+                                    };
+                                    view! {
+                                        <tr>
+                                            <td>{when(al.received_at)}</td>
+                                            <td>{sev}</td>
+                                            <td><code>{al.code.clone()}</code></td>
+                                            <td>{al.summary.clone()} <span class="muted">{format!(" ({})", al.alert_id)}</span></td>
+                                            <td>{al.case.map(|(id, label)| view! { <A href=format!("/cases/{id}")>{label}</A> })}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Tokens(
+    tokens: Vec<ApiToken>,
+    create: ServerAction<CreateApiToken>,
+    revoke: ServerAction<RevokeApiToken>,
+) -> impl IntoView {
+    let error = use_action_error(create);
+    let revoke_error = use_action_error(revoke);
+    let created = move || create.value().get().and_then(Result::ok);
+    view! {
+        <section class="stack" aria-labelledby="tokens-h">
+            <h2 id="tokens-h">"Alert API tokens"</h2>
+            <p class="hint">
+                "Your monitoring system sends alerts to " <code>"POST /api/v1/alerts"</code>
+                " with a token as " <code>"Authorization: Bearer …"</code>
+                ". A token is shown once, when it is created; revoke one that leaked."
+            </p>
+            {move || created().map(|t| view! {
+                <div class="alert success" role="status">
+                    <p>{format!("Token \u{201c}{}\u{201d} created. Copy it now: it will not be shown again.", t.name)}</p>
+                    <p><code class="token" aria-label="New token">{t.token}</code></p>
+                </div>
+            })}
+            <ErrorAlert error=revoke_error/>
+            {if tokens.is_empty() {
+                view! { <p class="muted">"No token yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Created"</th>
+                                <th scope="col">"Last used"</th><th scope="col">"State"</th>
+                            </tr></thead>
+                            <tbody>
+                                {tokens.into_iter().map(|t| {
+                                    let label = format!("Revoke {}", t.name);
+                                    view! {
+                                        <tr>
+                                            <td>{t.name.clone()}</td>
+                                            <td><code>{format!("{}…", t.prefix)}</code></td>
+                                            <td>{when(t.created_at)} {t.created_by.map(|n| format!(" by {n}"))}</td>
+                                            <td>{match t.last_used_at {
+                                                Some(u) => when(u).into_any(),
+                                                None => view! { <span class="muted">"Never"</span> }.into_any(),
+                                            }}</td>
+                                            <td>{match t.revoked_at {
+                                                Some(r) => view! { <span>"Revoked " {when(r)}</span> }.into_any(),
+                                                None => view! {
+                                                    <ActionForm action=revoke>
+                                                        <input type="hidden" name="id" value=t.id.clone()/>
+                                                        <button type="submit" class="button secondary small" aria-label=label>"Revoke"</button>
+                                                    </ActionForm>
+                                                }.into_any(),
+                                            }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            <ActionForm action=create attr:class="form card" attr:aria-labelledby="token-new-h">
+                <h3 id="token-new-h">"Create a token"</h3>
+                <ErrorAlert error/>
+                <div class="field">
+                    <label for="token-name">"Token name"</label>
+                    <p class="hint">"The system that will use it, e.g. \u{201c}Pure1 bridge\u{201d}."</p>
+                    <input id="token-name" name="name" required maxlength="100"/>
+                    <FieldError error field="name"/>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary">"Create token"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
