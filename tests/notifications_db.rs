@@ -512,3 +512,72 @@ async fn deadline_warnings_reach_support_once() {
         assert_eq!(to, set(&["engineer@support.example"]), "{b}");
     }
 }
+
+#[tokio::test]
+async fn replacement_moves_and_lateness_reach_the_site_contacts() {
+    use portal::server::replacements::{self as repl, NewReplacement};
+    for db in common::seeded().await {
+        let pool = &db.pool;
+        let b = db.backend;
+        let case = open_case(pool, "caller@acme.example", "Failed drive").await;
+        let engineer = user(pool, "engineer@support.example").await;
+        let p = programs();
+        let id = repl::create(
+            pool,
+            &p,
+            &engineer,
+            &NewReplacement {
+                case_id: case.clone(),
+                part_type: "drive".into(),
+                part_number: "DRV-1".into(),
+                quantity: 1,
+                ..NewReplacement::default()
+            },
+        )
+        .await
+        .expect("replacement");
+        repl::dispatch(pool, &p, &engineer, &id)
+            .await
+            .expect("dispatch");
+        repl::ship(pool, &engineer, &id, "UPS", "1Z999")
+            .await
+            .expect("ship");
+        let to = emailed(pool, &case, NotificationKind::ReplacementDispatched).await;
+        assert!(
+            to.contains("caller@acme.example") && to.contains(ALIAS),
+            "{b}: {to:?}"
+        );
+        assert!(!emailed(pool, &case, NotificationKind::ReplacementShipped)
+            .await
+            .is_empty());
+        // Past its delivery due time and still on its way: late, once.
+        let due: Option<i64> =
+            sqlx::query_scalar("SELECT delivery_due_at FROM replacements WHERE id = $1")
+                .bind(&id)
+                .fetch_one(pool)
+                .await
+                .expect("due");
+        if let Some(due) = due {
+            let after = chrono::DateTime::from_timestamp_millis(due + 60_000).expect("instant");
+            assert!(
+                notifications::warn_late_replacements(pool, after)
+                    .await
+                    .expect("late")
+                    >= 1,
+                "{b}"
+            );
+            assert_eq!(
+                notifications::warn_late_replacements(pool, after)
+                    .await
+                    .expect("late"),
+                0,
+                "{b}"
+            );
+            let late = emailed(pool, &case, NotificationKind::ReplacementLate).await;
+            assert!(
+                late.contains("engineer@support.example") && late.contains(ALIAS),
+                "{b}: {late:?}"
+            );
+        }
+    }
+}

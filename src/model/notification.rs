@@ -104,6 +104,7 @@ impl NotificationKind {
             NotificationKind::CaseOpened
                 | NotificationKind::SeverityChange
                 | NotificationKind::RcaCreated
+                | NotificationKind::ReplacementLate
                 | NotificationKind::DeadlineSoon
                 | NotificationKind::Alert
         )

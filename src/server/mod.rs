@@ -1,6 +1,6 @@
 //! Everything that only runs on the server: configuration, database, sessions, demo data.
-pub mod attachments;
 pub mod alerts;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -278,6 +278,13 @@ fn kind_of_case_event(
         CaseEventKind::AutoClosed => Some(NotificationKind::AutoClosed),
         CaseEventKind::RcaCreated => Some(NotificationKind::RcaCreated),
         CaseEventKind::Alert => Some(NotificationKind::Alert),
+        // A replacement's stage moves; the later stages are the customer's own doing.
+        CaseEventKind::Replacement => match new_value {
+            Some("dispatched") => Some(NotificationKind::ReplacementDispatched),
+            Some("shipped") => Some(NotificationKind::ReplacementShipped),
+            Some("delivered") => Some(NotificationKind::ReplacementDelivered),
+            _ => None,
+        },
         // Remote Assist sessions notify from their own service (they may have no case).
         _ => None,
     }
@@ -300,10 +307,27 @@ fn event_title(
         NotificationKind::StaleNotice => "Waiting for your answer".to_string(),
         NotificationKind::AutoClosed => "Case closed automatically".to_string(),
         NotificationKind::RcaCreated => "Root cause analysis case opened".to_string(),
+        NotificationKind::ReplacementDispatched
+        | NotificationKind::ReplacementShipped
+        | NotificationKind::ReplacementDelivered => {
+            format!("Replacement part {}", new_value.unwrap_or_default())
+        }
         other => other.label().to_string(),
     };
     format!("{label} · {what}")
 }
+
+/// What a case event's notification needs of its case: number, organization, site, subject,
+/// opener, opened from an alert (0/1), RCA parent.
+type CaseFacts = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<String>,
+);
 
 /// Called by `cases::insert_event` for every timeline entry, in its transaction.
 #[allow(clippy::too_many_arguments)]
@@ -317,15 +341,7 @@ pub(crate) async fn on_case_event(
     new_value: Option<&str>,
     at: i64,
 ) -> Result<(), AppError> {
-    let row: Option<(
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        i64,
-        Option<String>,
-    )> = sqlx::query_as(
+    let row: Option<CaseFacts> = sqlx::query_as(
         "SELECT number, organization_id, site_id, subject, opened_by, \
                     CASE WHEN opened_from_alert THEN 1 ELSE 0 END, rca_parent_case_id \
              FROM cases WHERE id = $1",
@@ -365,6 +381,14 @@ pub(crate) async fn on_case_event(
     Ok(())
 }
 
+/// A job's notice, once per dedupe key, in its own transaction; whether it was new.
+async fn enqueue_alone(pool: &AnyPool, n: Notice<'_>) -> Result<bool, AppError> {
+    let mut tx = pool.begin().await.map_err(map_db)?;
+    let made = enqueue(&mut tx, &n).await?.is_some();
+    tx.commit().await.map_err(map_db)?;
+    Ok(made)
+}
+
 /// Warns support engineers of every case whose next SLA deadline falls within the next
 /// `DEADLINE_WARNING_MINUTES`; once per case and deadline, whatever the number of instances
 /// (the dedupe key). Returns how many warnings were new.
@@ -383,10 +407,9 @@ pub async fn warn_deadlines(pool: &AnyPool, now: DateTime<Utc>) -> Result<u32, A
     let mut warned = 0;
     for (id, number, org, subject, due) in rows {
         let minutes = (due - now_ms + 59_999) / 60_000;
-        let mut tx = pool.begin().await.map_err(map_db)?;
-        let made = enqueue(
-            &mut tx,
-            &Notice {
+        let made = enqueue_alone(
+            pool,
+            Notice {
                 kind: NotificationKind::DeadlineSoon,
                 organization_id: Some(&org),
                 site_id: None,
@@ -404,8 +427,7 @@ pub async fn warn_deadlines(pool: &AnyPool, now: DateTime<Utc>) -> Result<u32, A
             },
         )
         .await?;
-        tx.commit().await.map_err(map_db)?;
-        warned += u32::from(made.is_some());
+        warned += u32::from(made);
     }
     Ok(warned)
 }
@@ -454,6 +476,50 @@ pub(crate) async fn on_remote_assist(
     )
     .await?;
     Ok(())
+}
+
+/// Tells the site's contacts and support of every replacement part still on its way after its
+/// delivery due time; once per replacement and due time (the dedupe key). Returns how many.
+pub async fn warn_late_replacements(pool: &AnyPool, now: DateTime<Utc>) -> Result<u32, AppError> {
+    let now_ms = now.timestamp_millis();
+    let rows: Vec<(String, String, String, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT r.id, r.organization_id, r.site_id, r.case_id, c.number, r.delivery_due_at, r.part_number \
+         FROM replacements r JOIN cases c ON c.id = r.case_id \
+         WHERE r.stage IN ('dispatched', 'shipped') AND r.delivery_due_at IS NOT NULL \
+             AND r.delivery_due_at < $1 \
+         ORDER BY r.delivery_due_at LIMIT 200",
+    )
+    .bind(now_ms)
+    .fetch_all(pool)
+    .await
+    .map_err(map_db)?;
+    let mut warned = 0;
+    for (id, org, site, case_id, number, due, part) in rows {
+        let made = enqueue_alone(
+            pool,
+            Notice {
+                kind: NotificationKind::ReplacementLate,
+                organization_id: Some(&org),
+                site_id: Some(&site),
+                case_id: Some(&case_id),
+                title: format!(
+                    "{} · Replacement part {part} is late",
+                    case_number_label(number)
+                ),
+                body: "The part has not been delivered by its delivery due time. Support is \
+                       following up with the carrier."
+                    .into(),
+                link: format!("/cases/{case_id}"),
+                actor: None,
+                case_opener: None,
+                dedupe_key: Some(format!("late:{id}:{due}")),
+                at: now_ms,
+            },
+        )
+        .await?;
+        warned += u32::from(made);
+    }
+    Ok(warned)
 }
 
 // ---- The page ----

@@ -277,6 +277,11 @@ pub fn spawn_worker(
             if let Err(e) = crate::server::notifications::warn_deadlines(&pool, Utc::now()).await {
                 tracing::warn!(error = %e, "deadline warnings could not run");
             }
+            if let Err(e) =
+                crate::server::notifications::warn_late_replacements(&pool, Utc::now()).await
+            {
+                tracing::warn!(error = %e, "late replacement warnings could not run");
+            }
             match deliver_due(&pool, &mailer, &cfg, Utc::now()).await {
                 Ok(r) if r.retried > 0 || r.failed > 0 => tracing::warn!(?r, "e-mail delivery"),
                 Ok(r) if r.sent > 0 => tracing::debug!(?r, "e-mail delivery"),
