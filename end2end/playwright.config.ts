@@ -6,6 +6,11 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 // Each run's database and uploads; E2E_DIR lets two runs on one machine stay apart.
 const dataDir = process.env.E2E_DIR ?? '../target/e2e';
+// The server under test: the release build, or a copy of one (E2E_BUILD: a folder holding
+// `portal`, its `hash.txt` and `site/`) that a later build cannot change mid-run.
+const build = process.env.E2E_BUILD;
+const serverBin = build ? `${build}/portal` : '../target/release/portal';
+const siteRoot = build ? `${build}/site` : '../target/site';
 const launchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: [
@@ -43,7 +48,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && exec ../target/release/portal serve`,
+    command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && exec ${serverBin} serve`,
     url: `${baseURL}/readyz`,
     timeout: 60_000,
     reuseExistingServer: false,
@@ -52,7 +57,7 @@ export default defineConfig({
     env: {
       DATABASE_URL: `sqlite://${dataDir}/portal.db`,
       PORTAL_ATTACHMENTS_DIR: `${dataDir}/attachments`,
-      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: 'PROD',

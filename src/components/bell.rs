@@ -28,14 +28,29 @@ pub fn bell_label(unread: u32) -> String {
     }
 }
 
-#[component]
-pub fn Bell() -> impl IntoView {
+/// The unread count, refetched on every navigation, sign-in and sign-out, and whenever a page
+/// bumps `BellRefresh`. Created once at the top of the header, never inside a reactive branch:
+/// resources hydrate in the order they were created, and one made inside the signed-in branch
+/// came out of order on some pages, which broke their hydration.
+pub fn unread_resource() -> Resource<Result<u32, crate::model::AppError>> {
+    let auth = expect_context::<crate::app::AuthContext>();
     let refresh = use_context::<BellRefresh>().map(|b| b.0);
     let location = use_location();
-    let count = Resource::new(
-        move || (location.pathname.get(), refresh.map(|r| r.get())),
+    Resource::new(
+        move || {
+            (
+                location.pathname.get(),
+                refresh.map(|r| r.get()),
+                auth.login.version().get(),
+                auth.logout.version().get(),
+            )
+        },
         |_| unread_notifications(),
-    );
+    )
+}
+
+#[component]
+pub fn Bell(count: Resource<Result<u32, crate::model::AppError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

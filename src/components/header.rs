@@ -8,6 +8,7 @@ use leptos_router::components::A;
 pub fn Header() -> impl IntoView {
     let auth = expect_context::<AuthContext>();
     let signed_in = move || auth.user.get().and_then(|r| r.ok()).flatten();
+    let unread = crate::components::bell::unread_resource();
     view! {
         <header class="app-header">
             <A href="/" attr:class="brand">"Support Portal"</A>
@@ -23,7 +24,7 @@ pub fn Header() -> impl IntoView {
                             view! {
                                 <span class="org-name">{org}</span>
                                 <div class="user-menu">
-                                    <crate::components::bell::Bell/>
+                                    <crate::components::bell::Bell count=unread/>
                                     <span class="user-name">{user.name.clone()} " (" {user.role.label()} ")"</span>
                                     <ActionForm action=auth.logout>
                                         <button type="submit" class="button secondary">"Sign out"</button>

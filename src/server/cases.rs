@@ -55,7 +55,12 @@ fn severity_of(n: i64) -> Result<Severity, AppError> {
 
 // ---- Input validation (field names are the form's input names) ----
 
-fn required_text(field: &str, value: &str, max: usize, what: &str) -> Result<String, AppError> {
+pub(crate) fn required_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    what: &str,
+) -> Result<String, AppError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(AppError::invalid(field, format!("Enter {what}.")));
@@ -69,7 +74,7 @@ fn required_text(field: &str, value: &str, max: usize, what: &str) -> Result<Str
     Ok(v.to_string())
 }
 
-fn optional_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+pub(crate) fn optional_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
     if v.chars().count() > max {
         return Err(AppError::invalid(
@@ -124,7 +129,7 @@ fn customer_org(user: &CurrentUser) -> Result<&str, AppError> {
     }
 }
 
-fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
+pub(crate) fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
     if user.role.is_staff() {
         Ok(())
     } else {
@@ -1587,7 +1592,8 @@ pub(crate) fn list_statements(
     } else {
         format!(" WHERE {}", conds.join(" AND "))
     };
-    // Cases without a pending deadline sort after those with one, on both backends.
+    // Cases without a pending deadline sort after those with one, on both backends. The
+    // partial indexes of migration 0009 are built on this very expression: keep them in step.
     let by_deadline =
         "CASE WHEN c.next_deadline_at IS NULL THEN 1 ELSE 0 END, c.next_deadline_at, c.number";
     let order = match query.sort {
