@@ -33,19 +33,20 @@ struct CardActions {
     stage: ServerAction<MoveReplacement>,
     confirm: ServerAction<ConfirmSiteAccess>,
     propose: ServerAction<ProposeTechnicianWindow>,
-    /// The outcome of the latest of them: its error, or `None` after a success.
-    latest: RwSignal<Option<AppError>>,
+    /// The outcome of the latest of them in the browser: `Some(error)`, `Some(None)` after a
+    /// success, `None` before any.
+    latest: RwSignal<Option<Option<AppError>>>,
 }
 
 /// Keeps `latest` on the outcome of `action`'s latest dispatch (an effect: browser only).
-fn follow<S>(action: ServerAction<S>, latest: RwSignal<Option<AppError>>)
+fn follow<S>(action: ServerAction<S>, latest: RwSignal<Option<Option<AppError>>>)
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
     Effect::new(move |_| {
         if let Some(result) = action.value().get() {
-            latest.set(result.err());
+            latest.set(Some(result.err()));
         }
     });
 }
@@ -72,27 +73,17 @@ impl CardActions {
         ]
     }
 
-    /// The latest card action's error; before any ran here, the one a post without JavaScript
-    /// came back with (in the URL).
+    /// The latest card action's error. On the server (and before any action ran in the
+    /// browser) it is the one a post without JavaScript came back with, in the URL.
     fn error(&self) -> Signal<Option<AppError>> {
-        let (a, from_url) = (*self, self.url_error());
-        Signal::derive(move || {
-            let ran = a.stage.value().with(Option::is_some)
-                || a.confirm.value().with(Option::is_some)
-                || a.propose.value().with(Option::is_some);
-            if ran {
-                a.latest.get()
-            } else {
-                from_url.get()
-            }
-        })
-    }
-
-    fn url_error(&self) -> Signal<Option<AppError>> {
+        let latest = self.latest;
         let stage = use_action_error(self.stage);
         let confirm = use_action_error(self.confirm);
         let propose = use_action_error(self.propose);
-        Signal::derive(move || stage.get().or(confirm.get()).or(propose.get()))
+        Signal::derive(move || match latest.get() {
+            Some(outcome) => outcome,
+            None => stage.get().or(confirm.get()).or(propose.get()),
+        })
     }
 }
 

@@ -15,7 +15,11 @@ use crate::model::replacement::{
 };
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::auth::map_db;
-use crate::server::cases::{can_see, insert_event, load_case, site_holidays, NewEvent};
+// Stages are support's to move: customers never change them (`require_staff`).
+use crate::server::cases::{
+    can_see, insert_event, load_case, optional_text, require_staff, required_text, site_holidays,
+    NewEvent,
+};
 use crate::server::db::{col, ms_to_dt};
 use crate::server::ids::{new_id, now_ms};
 use crate::sla::explain::fmt_local;
@@ -42,15 +46,6 @@ fn org_filter(user: &CurrentUser) -> Result<String, AppError> {
         (Role::SupportEngineer, _) => Ok(String::new()),
         (_, Some(org)) => Ok(org.to_string()),
         _ => Err(AppError::Forbidden),
-    }
-}
-
-/// Stages are support's to move: customers never change them.
-fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.is_staff() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
     }
 }
 
@@ -83,20 +78,6 @@ fn local_day(ms: i64, tz: &str) -> Result<String, AppError> {
         .with_timezone(&zone(tz))
         .format("%a %-d %b %Y")
         .to_string())
-}
-
-fn text(field: &str, value: &str, max: usize, required: Option<&str>) -> Result<String, AppError> {
-    let v = value.trim();
-    if let (true, Some(what)) = (v.is_empty(), required) {
-        return Err(AppError::invalid(field, format!("Enter {what}.")));
-    }
-    if v.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("Keep it to {max} characters at most."),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// A `datetime-local` value read in the site's zone (or RFC 3339), for the named field.
@@ -346,24 +327,25 @@ async fn case_event(
     Ok(())
 }
 
-/// The timeline entry and the audit entry of one change, in the change's transaction.
+/// Ends a change: the case's timeline entry and the audit entry, in the change's transaction,
+/// then the commit.
 #[allow(clippy::too_many_arguments)]
-async fn record(
-    conn: &mut AnyConnection,
+async fn finish_move(
+    mut tx: Transaction<'static, Any>,
     row: &Row,
-    actor: &str,
+    user: &CurrentUser,
     action: &str,
     stage: Stage,
     body: &str,
     after: serde_json::Value,
     at: i64,
 ) -> Result<(), AppError> {
-    case_event(conn, &row.case_id, Some(actor), stage, body, at).await?;
+    case_event(&mut tx, &row.case_id, Some(&user.id), stage, body, at).await?;
     crate::server::audit::record(
-        conn,
+        &mut tx,
         crate::server::audit::AuditEntry {
             organization_id: Some(&row.organization_id),
-            actor: Some(actor),
+            actor: Some(&user.id),
             action,
             entity: "replacement",
             entity_id: &row.id,
@@ -372,7 +354,8 @@ async fn record(
             at,
         },
     )
-    .await
+    .await?;
+    tx.commit().await.map_err(map_db)
 }
 
 // ---- Support: create ----
@@ -450,11 +433,11 @@ pub async fn create(
         }));
     }
     let part_type: PartType = input.part_type.parse()?;
-    let part_number = text(
+    let part_number = required_text(
         "part_number",
         &input.part_number,
         CODE_MAX,
-        Some("the part number"),
+        "the part number",
     )?;
     if !(1..=QUANTITY_MAX).contains(&input.quantity) {
         return Err(AppError::invalid(
@@ -462,7 +445,7 @@ pub async fn create(
             format!("Enter a quantity from 1 to {QUANTITY_MAX}."),
         ));
     }
-    let description = text("description", &input.description, TEXT_MAX, None)?;
+    let description = optional_text("description", &input.description, TEXT_MAX)?;
     let return_method: ReturnMethod = match input.return_method.trim() {
         "" => ReturnMethod::Label,
         v => v.parse()?,
@@ -690,18 +673,17 @@ pub async fn dispatch(
         row.array_name,
         commitment_words(&d, &row.time_zone)
     );
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.dispatch",
         Stage::Dispatched,
         &body,
         json!({ "stage": "dispatched", "delivery_due_at": due, "kind": d.kind }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 /// "Delivery due Tue 13 Jan 17:00 EST (next-business-day delivery)." in the site's time.
@@ -733,12 +715,12 @@ pub async fn ship(
     tracking_number: &str,
 ) -> Result<(), AppError> {
     require_staff(user)?;
-    let carrier = text("carrier", carrier, CODE_MAX, Some("the carrier"))?;
-    let tracking = text(
+    let carrier = required_text("carrier", carrier, CODE_MAX, "the carrier")?;
+    let tracking = required_text(
         "tracking_number",
         tracking_number,
         CODE_MAX,
-        Some("the tracking number"),
+        "the tracking number",
     )?;
     let (row, mut tx) = begin_move(pool, user, id, Stage::Shipped).await?;
     let now = now_ms();
@@ -757,18 +739,17 @@ pub async fn ship(
         "Replacement shipped: {} with {carrier}, tracking number {tracking}.",
         row.title()
     );
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.ship",
         Stage::Shipped,
         &body,
         json!({ "stage": "shipped", "carrier": carrier, "tracking_number": tracking }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 /// The part arrived at the site, now or at `delivered_at` (site local time, for a delivery
@@ -822,18 +803,17 @@ pub async fn deliver(
         row.site_name,
         local(at, &row.time_zone)?
     );
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.deliver",
         Stage::Delivered,
         &body,
         json!({ "stage": "delivered", "delivered_at": at, "return_due_at": return_due }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 /// Support schedules the field technician's visit (site local times).
@@ -866,18 +846,17 @@ pub async fn schedule_technician(
         local(start, &row.time_zone)?,
         local(end, &row.time_zone)?
     );
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.schedule",
         Stage::TechnicianScheduled,
         &body,
         json!({ "stage": "technician_scheduled", "window_start": start, "window_end": end }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 /// The technician replaced the part: the defective part's return is due from now.
@@ -899,18 +878,17 @@ pub async fn install(pool: &AnyPool, user: &CurrentUser, id: &str) -> Result<(),
         "Replacement installed by the field technician: {}.",
         row.title()
     );
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.install",
         Stage::Installed,
         &body,
         json!({ "stage": "installed", "return_due_at": return_due }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 /// The defective part came back (`Returned`), or the customer keeps the drives under the
@@ -946,18 +924,17 @@ pub async fn close(
             row.title()
         )
     };
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.close",
         to,
         &body,
         json!({ "stage": to.as_str() }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 /// Support cancels a replacement before the part arrives, with a reason.
@@ -968,7 +945,7 @@ pub async fn cancel(
     reason: &str,
 ) -> Result<(), AppError> {
     require_staff(user)?;
-    let reason = text("reason", reason, TEXT_MAX, Some("why it is cancelled"))?;
+    let reason = required_text("reason", reason, TEXT_MAX, "why it is cancelled")?;
     let (row, mut tx) = begin_move(pool, user, id, Stage::Cancelled).await?;
     let now = now_ms();
     sqlx::query(
@@ -982,18 +959,17 @@ pub async fn cancel(
     .await
     .map_err(map_db)?;
     let body = format!("Replacement cancelled: {}. {reason}", row.title());
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.cancel",
         Stage::Cancelled,
         &body,
         json!({ "stage": "cancelled", "reason": reason }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 // ---- Customer: access details and the technician's window ----
@@ -1043,18 +1019,17 @@ pub async fn confirm_access(pool: &AnyPool, user: &CurrentUser, id: &str) -> Res
         "{} confirmed the site access details of {} for the field technician.",
         user.name, row.site_name
     );
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.confirm_access",
         row.stage,
         &body,
         json!({ "access_confirmed_at": now }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 /// A designated contact proposes when the field technician may come (site local times).
@@ -1107,18 +1082,17 @@ pub async fn propose_window(
         local(start, &row.time_zone)?,
         local(end, &row.time_zone)?
     );
-    record(
-        &mut tx,
+    finish_move(
+        tx,
         &row,
-        &user.id,
+        user,
         "replacement.propose_window",
         row.stage,
         &body,
         json!({ "proposed_window_start": start, "proposed_window_end": end }),
         now,
     )
-    .await?;
-    tx.commit().await.map_err(map_db)
+    .await
 }
 
 // ---- Admins: site logistics ----
@@ -1143,30 +1117,26 @@ pub async fn save_logistics(
         return Err(AppError::Forbidden);
     }
     let f = LogisticsFields {
-        datacenter_address: text(
+        datacenter_address: optional_text(
             "datacenter_address",
             &fields.datacenter_address,
             TEXT_MAX,
-            None,
         )?,
-        grid_coordinates: text("grid_coordinates", &fields.grid_coordinates, TEXT_MAX, None)?,
-        access_instructions: text(
+        grid_coordinates: optional_text("grid_coordinates", &fields.grid_coordinates, TEXT_MAX)?,
+        access_instructions: optional_text(
             "access_instructions",
             &fields.access_instructions,
             TEXT_MAX,
-            None,
         )?,
-        delivery_contact_name: text(
+        delivery_contact_name: optional_text(
             "delivery_contact_name",
             &fields.delivery_contact_name,
             CODE_MAX,
-            None,
         )?,
-        delivery_contact_phone: text(
+        delivery_contact_phone: optional_text(
             "delivery_contact_phone",
             &fields.delivery_contact_phone,
             CODE_MAX,
-            None,
         )?,
     };
     let now = now_ms();
