@@ -16,7 +16,7 @@ export CHROMIUM_PATH
 RUN_ENV := LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=portal LEPTOS_ENV=PROD LEPTOS_HASH_FILES=true
 PG_DIR := $(CURDIR)/target/pg-test
 
-.PHONY: run dev test bench bench-tools setup tools node chromium postgres build lint test-rust e2e clean-db
+.PHONY: run dev test soak bench bench-tools setup tools node chromium postgres build lint test-rust e2e clean-db
 
 ## Serve the portal with an embedded SQLite database and demo data on http://127.0.0.1:3000
 run: tools node build
@@ -36,6 +36,16 @@ bench: tools node postgres build bench-tools
 	.ci/bench-http > bench/results/http.md
 	.ci/bench-report > bench/results/latest.md
 	@cat bench/results/latest.md
+
+## Soak, never part of `make test`: two app instances on one PostgreSQL under load for
+## SOAK_SECONDS (default 180); prints its figures (tests/soak.rs).
+SOAK_SECONDS ?= 180
+soak: postgres
+	@.ci/pg-temp stop $(PG_DIR)-soak
+	@url=$$(.ci/pg-temp start $(PG_DIR)-soak); status=0; \
+	  SOAK_SECONDS=$(SOAK_SECONDS) PORTAL_TEST_POSTGRES_URL=$$url \
+	    cargo test --release --features ssr --test soak -- --ignored --nocapture || status=$$?; \
+	  .ci/pg-temp stop $(PG_DIR)-soak; exit $$status
 
 ## The load generator (Debian's wrk) and Lighthouse (npm), for `make bench` only.
 bench-tools: bench/node_modules/.package-lock.json

@@ -59,6 +59,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Command::Backup { path }) => {
+            // Refused before connecting: a PostgreSQL URL or an existing file is a usage error.
+            if db::Backend::of_url(&cli.database_url)? != db::Backend::Sqlite {
+                let e = portal::server::backup::BackupError::Postgres;
+                return Err(UsageError(e.to_string()).into());
+            }
+            if path.exists() {
+                let e = portal::server::backup::BackupError::Exists(path.display().to_string());
+                return Err(UsageError(e.to_string()).into());
+            }
             let pool = db::connect(&cli.database_url, 1).await?;
             match portal::server::backup::backup(&pool, &cli.database_url, &path).await {
                 Ok(bytes) => {
@@ -125,9 +134,13 @@ async fn serve(
     }
     let addr = leptos_options.site_addr;
 
-    let pool = db::connect(database_url, args.db_max_connections)
-        .await
-        .with_context(|| format!("opening database {}", redact(database_url)))?;
+    let pool = db::connect_with_timeout(
+        database_url,
+        args.db_max_connections,
+        Duration::from_secs(args.db_acquire_timeout_secs.max(1)),
+    )
+    .await
+    .with_context(|| format!("opening database {}", redact(database_url)))?;
     db::migrate(&pool).await.context("applying migrations")?;
     if !args.no_demo && demo::seed(&pool).await? {
         tracing::info!("demo data created (see README for the logins)");
@@ -149,7 +162,10 @@ async fn serve(
         },
     };
     // Stale-case closure, resolution auto-close and RCA follow-ups; safe with several instances.
-    portal::server::jobs::spawn_job_loop(state.clone());
+    portal::server::jobs::spawn_job_loop_every(
+        state.clone(),
+        Duration::from_secs(args.job_interval_secs.max(1)),
+    );
     // Notification e-mails (outbox) and SLA deadline warnings; safe with several instances.
     let mailer = portal::server::mailer::Mailer::new(&portal::server::mailer::MailConfig {
         smtp_host: args.smtp_host.clone(),

@@ -124,6 +124,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 
+    /// Seconds a request waits for a database connection before it answers 503.
+    #[arg(long, env = "PORTAL_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 10)]
+    pub db_acquire_timeout_secs: u64,
+
+    /// Seconds between runs of the background jobs (case rules, Remote Assist expiry).
+    #[arg(long, env = "PORTAL_JOB_INTERVAL_SECS", default_value_t = 30)]
+    pub job_interval_secs: u64,
+
     /// SMTP server (relay) for notification e-mails; unset: e-mails are written to the log.
     #[arg(long, env = "PORTAL_SMTP_HOST")]
     pub smtp_host: Option<String>,

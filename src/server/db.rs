@@ -39,6 +39,19 @@ impl Backend {
 /// Opens a pool on either backend. SQLite gets WAL (readers never block the writer), foreign
 /// keys (off by default in SQLite) and a busy timeout so concurrent writers wait instead of failing.
 pub async fn connect(url: &str, max_connections: u32) -> Result<AnyPool, DbError> {
+    connect_with_timeout(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// How long a request waits for a connection (the database is down or the pool is busy) before
+/// it fails with `Unavailable` (503).
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `connect` with the time a request may wait for a connection.
+pub async fn connect_with_timeout(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<AnyPool, DbError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url)?;
     let url = if backend == Backend::Sqlite {
@@ -49,7 +62,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<AnyPool, DbError
     let options = AnyConnectOptions::from_str(&url)?;
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

@@ -299,8 +299,14 @@ async fn auto_close(
 
 /// Runs the jobs every `JOB_INTERVAL` until the process ends.
 pub fn spawn_job_loop(state: AppState) -> tokio::task::JoinHandle<()> {
+    spawn_job_loop_every(state, JOB_INTERVAL)
+}
+
+/// Runs the jobs every `interval` until the process ends. A run that fails (the database is
+/// down) is counted and logged; the next one tries again, so the jobs resume by themselves.
+pub fn spawn_job_loop_every(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(JOB_INTERVAL);
+        let mut tick = tokio::time::interval(interval.max(Duration::from_millis(100)));
         // After a slow run, wait a full interval instead of running several times in a row.
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
