@@ -22,7 +22,9 @@ async function signedIn(browser: Browser, login: (typeof logins)[keyof typeof lo
 async function openCase(page: Page, subject: string) {
   await page.goto(`/cases?search=${encodeURIComponent(subject)}`);
   await hydrated(page);
-  await page.getByRole('row').filter({ hasText: subject }).getByRole('link').first().click();
+  // A full page load of the case (not a client-side navigation), so its panel is hydrated too.
+  const href = await page.getByRole('row').filter({ hasText: subject }).getByRole('link').first().getAttribute('href');
+  await page.goto(href ?? '/cases');
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(subject) })).toBeVisible();
   await hydrated(page);
 }

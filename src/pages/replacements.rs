@@ -534,9 +534,11 @@ fn SiteCard(
                 view! {
                     <ActionForm action attr:class="form">
                         <input type="hidden" name="site_id" value=s.site_id.clone()/>
+                        // Inputs, not textareas: a textarea's text would be a node that hydration
+                        // must find, and an empty one has none.
                         <div class="field">
                             <label for=id("dc-address")>"Datacenter address"</label>
-                            <textarea id=id("dc-address") name="datacenter_address" rows="2" maxlength="2000">{f.datacenter_address.clone()}</textarea>
+                            <input id=id("dc-address") name="datacenter_address" type="text" maxlength="2000" value=f.datacenter_address.clone()/>
                         </div>
                         <div class="field">
                             <label for=id("grid")>"Grid coordinates"</label>
@@ -544,7 +546,7 @@ fn SiteCard(
                         </div>
                         <div class="field">
                             <label for=id("access")>"Security and access instructions"</label>
-                            <textarea id=id("access") name="access_instructions" rows="3" maxlength="2000">{f.access_instructions.clone()}</textarea>
+                            <input id=id("access") name="access_instructions" type="text" maxlength="2000" value=f.access_instructions.clone()/>
                         </div>
                         <div class="field">
                             <label for=id("contact-name")>"Delivery contact name"</label>
