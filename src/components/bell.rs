@@ -49,19 +49,19 @@ pub fn unread_resource() -> Resource<Result<u32, crate::model::AppError>> {
     )
 }
 
+/// Read inside the header's own `Transition`, without a `Transition` of its own: a nested one
+/// left its markers out of step with the server's HTML, and hydration failed further down the
+/// page.
 #[component]
 pub fn Bell(count: Resource<Result<u32, crate::model::AppError>>) -> impl IntoView {
+    let n = move || count.get().and_then(Result::ok).unwrap_or(0);
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let n = count.await.unwrap_or(0);
-                view! {
-                    <A href="/notifications" attr:class="bell" attr:aria-label=bell_label(n)>
-                        <span aria-hidden="true">"🔔"</span>
-                        {(n > 0).then(|| view! { <span class="bell-count" aria-hidden="true">{n.to_string()}</span> })}
-                    </A>
-                }
-            })}
-        </Transition>
+        <A href="/notifications" attr:class="bell" attr:aria-label=move || bell_label(n())>
+            <span aria-hidden="true">"🔔"</span>
+            {move || {
+                let n = n();
+                (n > 0).then(|| view! { <span class="bell-count" aria-hidden="true">{n.to_string()}</span> })
+            }}
+        </A>
     }
 }

@@ -579,16 +579,39 @@ fn SiteCard(
 
 // ---- The case page's panel ----
 
-/// The replacements of a case; support creates them here.
-#[component]
-pub fn CaseReplacementsPanel(case_id: String) -> impl IntoView {
+/// The panel's data and actions. Made by the case page at its top, beside the case's own
+/// resource: a resource created later, inside the case's `Suspend`, was numbered differently
+/// by the server and the browser, and the case page failed to hydrate.
+#[derive(Clone, Copy)]
+pub struct CasePanelState {
+    actions: CardActions,
+    create: ServerAction<CreateReplacement>,
+    data: Resource<Result<CaseReplacements, AppError>>,
+}
+
+pub fn case_panel_state(case_id: Signal<String>) -> CasePanelState {
     let actions = CardActions::new();
     let create = ServerAction::<CreateReplacement>::new();
-    let id = StoredValue::new(case_id);
     let data = Resource::new(
-        move || (actions.versions(), create.version().get()),
-        move |_| case_replacements(id.get_value()),
+        move || (case_id.get(), actions.versions(), create.version().get()),
+        move |(id, _, _)| case_replacements(id),
     );
+    CasePanelState {
+        actions,
+        create,
+        data,
+    }
+}
+
+/// The replacements of a case; support creates them here.
+#[component]
+pub fn CaseReplacementsPanel(state: CasePanelState, case_id: String) -> impl IntoView {
+    let CasePanelState {
+        actions,
+        create,
+        data,
+    } = state;
+    let id = StoredValue::new(case_id);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

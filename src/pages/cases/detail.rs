@@ -82,11 +82,14 @@ fn CaseView() -> impl IntoView {
         },
         |(id, _)| case_detail(id),
     );
+    let replacements = crate::pages::replacements::case_panel_state(Signal::derive(move || {
+        params.with(|p| p.get("id").unwrap_or_default())
+    }));
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the case…"</p> }>
             {move || Suspend::new(async move {
                 match case.await {
-                    Ok(c) => view! { <CaseBody c actions/> }.into_any(),
+                    Ok(c) => view! { <CaseBody c actions replacements/> }.into_any(),
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         crate::server::auth::set_status(e.status_code());
@@ -99,7 +102,11 @@ fn CaseView() -> impl IntoView {
 }
 
 #[component]
-fn CaseBody(c: CaseDetail, actions: CaseActions) -> impl IntoView {
+fn CaseBody(
+    c: CaseDetail,
+    actions: CaseActions,
+    replacements: crate::pages::replacements::CasePanelState,
+) -> impl IntoView {
     let s = c.summary.clone();
     let zone: Tz = s.site_tz.parse().unwrap_or(chrono_tz::UTC);
     let now = c.now;
@@ -133,7 +140,7 @@ fn CaseBody(c: CaseDetail, actions: CaseActions) -> impl IntoView {
             })}
         </section>
         <Attachments c=c.clone() zone/>
-        <crate::pages::replacements::CaseReplacementsPanel case_id=case_id.clone()/>
+        <crate::pages::replacements::CaseReplacementsPanel state=replacements case_id=case_id.clone()/>
         <CustomerActions c=c.clone() actions case_id=case_id.clone()/>
         {c.is_staff.then(|| view! { <SupportActions c=c.clone() actions case_id=case_id.clone()/> })}
         <section class="stack" aria-labelledby="timeline-h">
