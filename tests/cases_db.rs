@@ -1100,3 +1100,29 @@ mod over_http {
         }
     }
 }
+
+/// A case page read must never hold one connection while waiting for a second: with more
+/// readers than connections, every connection ends up held by a reader waiting for another
+/// (found by `make bench`: 64 concurrent case pages on 16 connections stalled until the
+/// acquire timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_concurrent_case_pages_on_a_small_pool_all_answer() {
+    for db in common::seeded().await {
+        let caller = user(&db.pool, ACME_CALLER).await;
+        let id = open(&db.pool, &caller, BOSTON_ARRAY, 2, "Concurrent readers").await;
+        let small = db::connect_with_timeout(&db.url, 2, std::time::Duration::from_secs(3))
+            .await
+            .expect("small pool");
+        let mut readers = Vec::new();
+        for _ in 0..16 {
+            let (pool, caller, id) = (small.clone(), caller.clone(), id.clone());
+            readers.push(tokio::spawn(async move {
+                cases::case_detail(&pool, &programs(), &caller, &id).await
+            }));
+        }
+        for r in readers {
+            let detail = r.await.expect("reader task");
+            assert!(detail.is_ok(), "{}: {detail:?}", db.backend);
+        }
+    }
+}

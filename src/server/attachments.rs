@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 
@@ -406,14 +406,19 @@ async fn serve_file(state: &AppState, id: &str, headers: &HeaderMap) -> Result<R
 }
 
 /// The files of a case, oldest first (the caller has already been authorized for the case).
-pub async fn list(pool: &AnyPool, case_id: &str) -> Result<Vec<AttachmentInfo>, AppError> {
+/// On the caller's connection when it holds one: a request that holds a connection and waits
+/// for a second deadlocks the pool under load (every connection held, every holder waiting).
+pub async fn list<'e, E>(db: E, case_id: &str) -> Result<Vec<AttachmentInfo>, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let rows = sqlx::query(
         "SELECT a.id, a.file_name, a.content_type, a.size_bytes, a.uploaded_at, u.name AS uploaded_by \
          FROM case_attachments a JOIN users u ON u.id = a.uploaded_by \
          WHERE a.case_id = $1 ORDER BY a.uploaded_at, a.file_name",
     )
     .bind(case_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
     .map_err(map_db)?;
     rows.iter()

@@ -1723,7 +1723,7 @@ pub async fn case_detail(
         facts: c.facts,
         deadlines: c.deadlines,
         timeline,
-        attachments: crate::server::attachments::list(pool, case_id).await?,
+        attachments: crate::server::attachments::list(&mut *conn, case_id).await?,
         can_comment: customer && open,
         can_raise: customer && open && row.severity > 1,
         can_confirm: customer && proposed,
