@@ -233,3 +233,42 @@ async fn cross_site_posts_are_refused_and_pages_carry_a_nonce_policy() {
         "every script has the nonce: {body}"
     );
 }
+
+/// Session fixation: a session id planted in the browser before sign-in is never adopted;
+/// each sign-in gets a fresh id, and signing out ends it on the server.
+#[tokio::test]
+async fn sign_in_issues_a_fresh_session_id_and_sign_out_ends_it() {
+    let db = common::sqlite().await;
+    portal::server::demo::seed(&db.pool).await.unwrap();
+    let app = portal::server::router::build(common::state(db.pool.clone()));
+    let planted = "portal_session=attacker-chosen-value";
+    let body = "email=caller%40acme.example&password=acme-caller-demo&next=%2F";
+    let (status, headers, text) = send(&app, form("/api/login", body, Some(planted))).await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status}: {text}"
+    );
+    let first = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("new session cookie")
+        .to_string();
+    assert_ne!(first, planted);
+    let (status, _, _) = send(&app, form("/api/dashboard", "", Some(planted))).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the planted id is not a session"
+    );
+
+    let second = login(&app, "caller%40acme.example", "acme-caller-demo").await;
+    assert_ne!(first, second, "every sign-in gets its own id");
+
+    let (status, _, _) = send(&app, form("/api/logout", "", Some(&first))).await;
+    assert!(status.is_success() || status.is_redirection());
+    let (status, _, _) = send(&app, form("/api/dashboard", "", Some(&first))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out on the server");
+    let (status, _, _) = send(&app, form("/api/dashboard", "", Some(&second))).await;
+    assert_eq!(status, StatusCode::OK, "the other session is untouched");
+}
