@@ -264,3 +264,57 @@ async fn dashboards_show_only_the_callers_organization() {
         assert_eq!(d.organizations.len(), 2, "{}", db.backend);
     }
 }
+
+/// A page render asks for the user several times (header, bell, the page's resources); the
+/// request's memo answers them all from one lookup, and a new request looks again.
+#[tokio::test]
+async fn a_request_looks_its_session_up_once() {
+    use leptos::prelude::{provide_context, Owner};
+    use leptos::reactive::computed::ScopedFuture;
+    use portal::server::auth::{optional_user, RequestUser};
+
+    for db in common::seeded().await {
+        let state = common::state(db.pool.clone());
+        let token = sign_in(
+            &db.pool,
+            &state.sessions,
+            "admin@acme.example",
+            "acme-admin-demo",
+            IP,
+        )
+        .await
+        .unwrap();
+        let (parts, ()) = http::Request::get("/cases")
+            .header(http::header::COOKIE, format!("portal_session={token}"))
+            .body(())
+            .unwrap()
+            .into_parts();
+        let request = |memo: RequestUser| {
+            let owner = Owner::new();
+            owner.with(|| {
+                provide_context(state.clone());
+                provide_context(parts.clone());
+                provide_context(memo);
+                ScopedFuture::new(optional_user())
+            })
+        };
+
+        let memo = RequestUser::default();
+        let first = request(memo.clone()).await.unwrap();
+        assert_eq!(
+            first.map(|u| u.email),
+            Some("admin@acme.example".to_string())
+        );
+        // Signed out elsewhere mid-request: this request keeps the answer it started with...
+        sign_out(&db.pool, &token).await.unwrap();
+        let again = request(memo).await.unwrap();
+        assert!(again.is_some(), "{}: the memo answered", db.backend);
+        // ...and the next request looks the session up afresh.
+        let next = request(RequestUser::default()).await.unwrap();
+        assert_eq!(
+            next, None,
+            "{}: a new request sees the sign-out",
+            db.backend
+        );
+    }
+}

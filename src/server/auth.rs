@@ -254,13 +254,27 @@ pub fn client_ip() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// The session lookup of one request, shared by everything that request runs. A page render
+/// asks for the user several times (the header's `me`, the bell, the page's own resources, each
+/// a server function called in-process); one database lookup answers them all. Each request gets
+/// a new memo from the router's context, so nothing is shared between requests.
+#[derive(Clone, Default)]
+pub struct RequestUser(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>);
+
 /// The signed-in user of this request, or `None`.
 pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
     let Some(token) = request_token() else {
         return Ok(None);
     };
     let state = app_state()?;
-    user_for_token(&state.pool, &state.sessions, &token).await
+    match use_context::<RequestUser>() {
+        Some(memo) => memo
+            .0
+            .get_or_try_init(|| user_for_token(&state.pool, &state.sessions, &token))
+            .await
+            .cloned(),
+        None => user_for_token(&state.pool, &state.sessions, &token).await,
+    }
 }
 
 /// The signed-in user of this request, or `Unauthenticated`.

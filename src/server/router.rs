@@ -21,7 +21,10 @@ pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(crate::server::auth::RequestUser::default());
+        }
     };
     let render = {
         let options = state.leptos_options.clone();
