@@ -6,6 +6,9 @@ use portal::server::state::{AppState, SessionConfig};
 use portal::server::{db, demo, router};
 use std::time::Duration;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
