@@ -47,9 +47,10 @@ soak: postgres
 	    cargo test --release --features ssr --test soak -- --ignored --nocapture || status=$$?; \
 	  .ci/pg-temp stop $(PG_DIR)-soak; exit $$status
 
-## The load generator (Debian's wrk) and Lighthouse (npm), for `make bench` only.
+## The load generator (Debian's wrk), the profiler (perf) and Lighthouse (npm), for `make bench` only.
 bench-tools: bench/node_modules/.package-lock.json
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+	@command -v perf >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y linux-perf; }
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
 	cd bench && npm ci --no-audit --no-fund
 	@touch $@
