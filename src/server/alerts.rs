@@ -64,7 +64,7 @@ pub async fn create_token(
     let token = format!("pat_{}", new_token());
     let id = new_id();
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     sqlx::query(
         "INSERT INTO api_tokens (id, organization_id, name, token_hash, prefix, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -105,7 +105,7 @@ pub async fn create_token(
 pub async fn revoke_token(pool: &AnyPool, user: &CurrentUser, id: &str) -> Result<(), AppError> {
     let org = admin_org(user)?;
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let changed = sqlx::query(
         "UPDATE api_tokens SET revoked_at = $3, revoked_by = $4 \
          WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL",
@@ -538,7 +538,9 @@ async fn append(
     let Some((case_id, number)) = case else {
         return Ok(None);
     };
-    let mut tx = state.pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(&state.pool)
+        .await
+        .map_err(map_db)?;
     // The case's row lock first, as every case writer takes it.
     sqlx::query("UPDATE cases SET version = version + 1, updated_at = $2 WHERE id = $1")
         .bind(&case_id)
@@ -583,7 +585,9 @@ async fn open_case(
         alert_text(a)
     );
     let id = new_id();
-    let mut tx = state.pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(&state.pool)
+        .await
+        .map_err(map_db)?;
     let number = next_case_number(&mut tx).await?;
     insert_case(
         &mut tx,

@@ -180,7 +180,7 @@ async fn store(
 
     let now = now_ms();
     let recorded = async {
-        let mut tx = state.pool.begin().await.map_err(map_db)?;
+        let mut tx = crate::server::db::begin_write(&state.pool).await.map_err(map_db)?;
         for f in &pending {
             sqlx::query(
                 "INSERT INTO case_attachments (id, case_id, file_name, content_type, size_bytes, uploaded_by, uploaded_at) \

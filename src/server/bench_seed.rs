@@ -70,7 +70,7 @@ pub async fn seed_cases(
     let open = open.min(total);
     let mut done = 0;
     while done < total {
-        let mut tx = pool.begin().await.map_err(map_db)?;
+        let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
         for i in done..(done + BATCH).min(total) {
             // Oldest first, so case numbers grow with time like real ones.
             let opened_at = now - span + (span / total as i64) * i as i64;

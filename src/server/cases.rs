@@ -9,7 +9,7 @@ use crate::model::case::{
 };
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::auth::map_db;
-use crate::server::db::{col, ms_to_dt};
+use crate::server::db::{begin_write, col, ms_to_dt, WriteTx};
 use crate::server::ids::{new_id, now_ms};
 use crate::sla::{
     self, CaseDeadlines, CaseFacts, EntitlementState, ProductLine, ProgramSet, Severity,
@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool};
 
 // ---- Small conversions ----
 
@@ -660,8 +660,8 @@ async fn begin_locked(
     user: &CurrentUser,
     case_id: &str,
     now: i64,
-) -> Result<(Transaction<'static, Any>, CaseRow), AppError> {
-    let mut tx = pool.begin().await.map_err(map_db)?;
+) -> Result<(WriteTx, CaseRow), AppError> {
+    let mut tx = begin_write(pool).await.map_err(map_db)?;
     let locked =
         sqlx::query("UPDATE cases SET version = version + 1, updated_at = $2 WHERE id = $1")
             .bind(case_id)
@@ -684,7 +684,7 @@ async fn begin_locked(
 /// Rebuilds the deadlines, writes the audit entry and commits.
 #[allow(clippy::too_many_arguments)]
 async fn finish(
-    mut tx: Transaction<'static, Any>,
+    mut tx: WriteTx,
     programs: &ProgramSet,
     row: &CaseRow,
     user: &CurrentUser,
@@ -798,7 +798,7 @@ pub async fn create_case(
 
     let now = now_ms();
     let id = new_id();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = begin_write(pool).await.map_err(map_db)?;
     let number = next_case_number(&mut tx).await?;
     insert_case(
         &mut tx,

@@ -20,7 +20,7 @@ use crate::server::password;
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
-use sqlx::{Any, AnyConnection, AnyPool};
+use sqlx::{AnyConnection, AnyPool};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -694,9 +694,9 @@ async fn history(conn: &mut AnyConnection, org: &str) -> Result<Vec<HistoryEntry
 async fn begin_managed(
     pool: &AnyPool,
     user: &CurrentUser,
-) -> Result<(sqlx::Transaction<'static, Any>, String), AppError> {
+) -> Result<(crate::server::db::WriteTx, String), AppError> {
     let org = customer_org(user)?.to_string();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     lock_org(&mut tx, &org).await?;
     if !can_manage(&mut tx, &user.id, &org).await? {
         return Err(AppError::Forbidden);
@@ -877,7 +877,7 @@ pub async fn update_contact(
         .transpose()?;
 
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     lock_org(&mut tx, &org).await?;
     let before = load_contact(&mut tx, contact_id)
         .await?
@@ -1167,7 +1167,7 @@ pub async fn accept_invitation(
 
     let id = token_hash(token);
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let claimed = sqlx::query(
         "UPDATE invitations SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2",
     )

@@ -1,7 +1,11 @@
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -109,6 +113,165 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
 pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     sqlx::migrate!("./migrations").run(pool).await?;
     Ok(())
+}
+
+// ---- One writer at a time per SQLite file ----
+
+/// The write gate of one SQLite database file: SQLite lets one transaction write at a time, and
+/// a second writer sleeps in its busy handler (`busy_timeout` polls with sleeps of up to 100 ms),
+/// which under load turns into long tail latencies. Writers of this process queue on this fair
+/// async lock instead, each starting the moment the previous one committed.
+type Gate = Arc<AsyncMutex<()>>;
+
+#[derive(Default)]
+struct Gates {
+    /// By the pool's URL (the fast path) and by the file it names, so that every pool on one file
+    /// shares one gate however its URL is spelt.
+    by_url: HashMap<String, Gate>,
+    by_file: HashMap<PathBuf, Gate>,
+}
+
+fn gates() -> &'static Mutex<Gates> {
+    static GATES: OnceLock<Mutex<Gates>> = OnceLock::new();
+    GATES.get_or_init(Default::default)
+}
+
+/// The file a SQLite URL names, as `sqlx` reads it (`sqlite:` or `sqlite://`, up to `?`).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    let path = percent_decoded(path);
+    let path = PathBuf::from(path);
+    // After `connect` the file exists; the canonical path makes `a/../b.db` and `b.db` one file.
+    Some(std::fs::canonicalize(&path).unwrap_or(path))
+}
+
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The write gate of the pool's database: `None` on PostgreSQL, whose row locks let writers of
+/// different rows run at once.
+fn write_gate(pool: &AnyPool) -> Option<Gate> {
+    let options = pool.connect_options();
+    let url = options.database_url.as_str();
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let mut gates = gates().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(g) = gates.by_url.get(url) {
+        return Some(g.clone());
+    }
+    let file = sqlite_file(url)?;
+    let gate = gates.by_file.entry(file).or_default().clone();
+    gates.by_url.insert(url.to_string(), gate.clone());
+    Some(gate)
+}
+
+/// A write transaction, holding its database's write gate (SQLite) until it commits or is
+/// dropped. Derefs to the connection, so `&mut *tx` and `&mut tx` work as with a `Transaction`.
+///
+/// Rules that keep the gate from deadlocking: the gate is always taken before a connection
+/// (`begin_write` does both), so never call `begin_write` while holding a connection of the
+/// same pool, and never inside another write transaction (the gate is not reentrant).
+pub struct WriteTx {
+    tx: Option<Transaction<'static, Any>>,
+    gate: Option<OwnedMutexGuard<()>>,
+}
+
+/// Takes the write gate (SQLite only), then a connection, and begins a transaction. Waiting for
+/// the gate counts against the pool's acquire timeout: a writer that waits longer gets
+/// `PoolTimedOut` (503), as it would waiting for a connection.
+pub async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
+    let gate = match write_gate(pool) {
+        Some(gate) => {
+            let wait = pool.options().get_acquire_timeout();
+            let guard = tokio::time::timeout(wait, gate.lock_owned())
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)?;
+            Some(guard)
+        }
+        None => None,
+    };
+    let tx = pool.begin().await?;
+    Ok(WriteTx { tx: Some(tx), gate })
+}
+
+impl WriteTx {
+    /// Whether this transaction holds a write gate (it runs on SQLite).
+    pub fn is_gated(&self) -> bool {
+        self.gate.is_some()
+    }
+
+    /// Commits, then lets the next writer in.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let tx = self.tx.take().expect("a write transaction commits once");
+        let result = tx.commit().await;
+        drop(self.gate.take());
+        result
+    }
+
+    fn tx(&self) -> &Transaction<'static, Any> {
+        self.tx.as_ref().expect("an open write transaction")
+    }
+
+    fn tx_mut(&mut self) -> &mut Transaction<'static, Any> {
+        self.tx.as_mut().expect("an open write transaction")
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        self.tx()
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.tx_mut()
+    }
+}
+
+impl Drop for WriteTx {
+    /// An abandoned transaction (an error, a cancelled request) rolls back. `sqlx` only queues
+    /// that rollback on the connection; the gate is released once it has run, so the next writer
+    /// never finds the write lock still held and sleeps in the busy handler.
+    fn drop(&mut self) {
+        let (Some(tx), Some(gate)) = (self.tx.take(), self.gate.take()) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move {
+                    if let Err(e) = tx.rollback().await {
+                        tracing::warn!(error = %e, "rollback of an abandoned write failed");
+                    }
+                    drop(gate);
+                });
+            }
+            Err(_) => {
+                drop(tx);
+                drop(gate);
+            }
+        }
+    }
 }
 
 /// A column of a row, with the database error mapped for the user.

@@ -272,7 +272,7 @@ pub async fn seed(pool: &AnyPool) -> Result<bool, DemoError> {
         hashes.push(h);
     }
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin_write(pool).await?;
     let mut org_ids: Vec<(&str, String)> = Vec::new();
     for org in ["Acme Corp", "Globex"] {
         let id = new_id();

@@ -91,7 +91,7 @@ async fn run_one(
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
     let at = now.timestamp_millis();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     // The claim: only the instance whose update still sees the version it read goes on. It is
     // also the transaction's first statement, so it takes the write lock before any read.
     let claimed =

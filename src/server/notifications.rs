@@ -10,7 +10,7 @@ use crate::model::notification::{
 };
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::auth::map_db;
-use crate::server::db::{col, ms_to_dt};
+use crate::server::db::{begin_write, col, ms_to_dt};
 use crate::server::ids::{new_id, now_ms};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -383,7 +383,7 @@ pub(crate) async fn on_case_event(
 
 /// A job's notice, once per dedupe key, in its own transaction; whether it was new.
 async fn enqueue_alone(pool: &AnyPool, n: Notice<'_>) -> Result<bool, AppError> {
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = begin_write(pool).await.map_err(map_db)?;
     let made = enqueue(&mut tx, &n).await?.is_some();
     tx.commit().await.map_err(map_db)?;
     Ok(made)
@@ -677,6 +677,7 @@ pub async fn mark_read(
     id: Option<&str>,
 ) -> Result<(), AppError> {
     let now = now_ms();
+    let mut w = begin_write(pool).await.map_err(map_db)?;
     let changed = match id {
         Some(id) => sqlx::query(
             "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2",
@@ -690,10 +691,11 @@ pub async fn mark_read(
         .bind(&user.id)
         .bind(now),
     }
-    .execute(pool)
+    .execute(&mut *w)
     .await
     .map_err(map_db)?
     .rows_affected();
+    w.commit().await.map_err(map_db)?;
     if id.is_some() && changed == 0 {
         return Err(AppError::NotFound("Notification".into()));
     }
@@ -712,6 +714,7 @@ pub async fn set_preference(
     if !kinds_for(user).contains(&kind) {
         return Err(AppError::invalid("kind", "Choose a kind of notification."));
     }
+    let mut w = begin_write(pool).await.map_err(map_db)?;
     sqlx::query(
         "INSERT INTO notification_preferences (user_id, kind, enabled, email, updated_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, kind) DO UPDATE SET \
@@ -722,10 +725,10 @@ pub async fn set_preference(
     .bind(enabled)
     .bind(email && enabled)
     .bind(now_ms())
-    .execute(pool)
+    .execute(&mut *w)
     .await
     .map_err(map_db)?;
-    Ok(())
+    w.commit().await.map_err(map_db)
 }
 
 fn admin_org(user: &CurrentUser) -> Result<&str, AppError> {
@@ -760,7 +763,7 @@ pub async fn add_no_contact(
         ));
     }
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = begin_write(pool).await.map_err(map_db)?;
     let id = new_id();
     // The person must be one of the organization's: checked in the insert itself.
     let inserted = sqlx::query(
@@ -809,7 +812,7 @@ pub async fn add_no_contact(
 pub async fn lift_no_contact(pool: &AnyPool, user: &CurrentUser, id: &str) -> Result<(), AppError> {
     let org = admin_org(user)?;
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = begin_write(pool).await.map_err(map_db)?;
     let changed = sqlx::query(
         "UPDATE no_contact_orders SET lifted_at = $3 \
          WHERE id = $1 AND organization_id = $2 AND lifted_at IS NULL",

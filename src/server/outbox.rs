@@ -15,7 +15,7 @@
 use crate::model::case::case_number_label;
 use crate::model::AppError;
 use crate::server::auth::map_db;
-use crate::server::db::{col, ms_to_dt};
+use crate::server::db::{begin_write, col, ms_to_dt};
 use crate::server::ids::new_id;
 use crate::server::mailer::{Mailer, OutgoingMail};
 use crate::sla::explain::fmt_local;
@@ -191,7 +191,9 @@ pub async fn deliver_due(
     let mut report = DeliveryReport::default();
     for id in due {
         // The claim: its own statement, committed at once, so the lease is visible to every
-        // other worker before the (slow) SMTP conversation starts.
+        // other worker before the (slow) SMTP conversation starts. Like every write, it queues
+        // for the database's write gate rather than competing with the requests' writes.
+        let mut w = begin_write(pool).await.map_err(map_db)?;
         let claimed = sqlx::query(
             "UPDATE outbox SET lease_owner = $2, lease_until = $3, attempts = attempts + 1 \
              WHERE id = $1 AND state = 'pending' AND next_attempt_at <= $4 \
@@ -201,10 +203,11 @@ pub async fn deliver_due(
         .bind(&cfg.owner)
         .bind(now_ms + cfg.lease_ms)
         .bind(now_ms)
-        .execute(pool)
+        .execute(&mut *w)
         .await
         .map_err(map_db)?
         .rows_affected();
+        w.commit().await.map_err(map_db)?;
         if claimed == 0 {
             report.skipped += 1;
             continue;
@@ -215,6 +218,7 @@ pub async fn deliver_due(
         };
         match outcome {
             Ok(()) => {
+                let mut w = begin_write(pool).await.map_err(map_db)?;
                 sqlx::query(
                     "UPDATE outbox SET state = 'sent', sent_at = $3, lease_owner = NULL, \
                          lease_until = NULL, last_error = NULL \
@@ -223,9 +227,10 @@ pub async fn deliver_due(
                 .bind(&id)
                 .bind(&cfg.owner)
                 .bind(now_ms)
-                .execute(pool)
+                .execute(&mut *w)
                 .await
                 .map_err(map_db)?;
+                w.commit().await.map_err(map_db)?;
                 report.sent += 1;
             }
             Err(error) => {
@@ -236,6 +241,7 @@ pub async fn deliver_due(
                     .map_err(map_db)?;
                 let give_up = attempts >= cfg.max_attempts;
                 tracing::warn!(outbox = %id, attempts, %error, give_up, "e-mail not delivered");
+                let mut w = begin_write(pool).await.map_err(map_db)?;
                 sqlx::query(
                     "UPDATE outbox SET state = $3, next_attempt_at = $4, lease_owner = NULL, \
                          lease_until = NULL, last_error = $5 \
@@ -246,9 +252,10 @@ pub async fn deliver_due(
                 .bind(if give_up { "failed" } else { "pending" })
                 .bind(now_ms + backoff_ms(cfg, attempts))
                 .bind(error.chars().take(500).collect::<String>())
-                .execute(pool)
+                .execute(&mut *w)
                 .await
                 .map_err(map_db)?;
+                w.commit().await.map_err(map_db)?;
                 if give_up {
                     report.failed += 1;
                 } else {

@@ -333,7 +333,7 @@ pub async fn request_session(
     };
     let started_at = (state == SessionState::Active).then_some(now);
     let id = new_id();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     // The first statement, and the one the unique index refuses for a second open session.
     let inserted = sqlx::query(
         "INSERT INTO remote_assist_sessions (id, array_id, organization_id, case_id, requested_by, \
@@ -427,7 +427,7 @@ pub async fn start_session(
     }
     let now = now_ms();
     let deadline = now + row.requested_hours * HOUR_MS;
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let changed = sqlx::query(
         "UPDATE remote_assist_sessions SET state = 'active', started_at = $2, deadline_at = $3, \
              version = version + 1 \
@@ -501,7 +501,7 @@ pub async fn extend_session(
         ));
     }
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     // Lock first (only a live, active session), then read the deadline we now hold.
     let locked = sqlx::query(
         "UPDATE remote_assist_sessions SET extensions = extensions + 1, version = version + 1 \
@@ -568,7 +568,7 @@ pub async fn join_session(
     }
     let row = visible_session(pool, user, session_id).await?;
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     // Holding the session's row while adding the participant: an end or the job waits for us
     // (or we see it ended), so nobody joins a session that is over.
     let locked = sqlx::query(
@@ -717,7 +717,7 @@ pub async fn end_session(
         return Err(AppError::Forbidden);
     };
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     if !end_in_tx(&mut tx, &row, Some(&user.id), reason, now).await? {
         return Err(AppError::Conflict(
             "This Remote Assist session has already ended.".into(),

@@ -61,7 +61,7 @@ async fn time_out(pool: &AnyPool, id: &str, at: i64) -> Result<bool, AppError> {
             None => return Ok(false),
         }
     };
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     if !end_in_tx(&mut tx, &row, None, EndReason::TimedOut, at).await? {
         return Ok(false);
     }

@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use sqlx::{AnyConnection, AnyPool};
 
 const DAY_MS: i64 = 86_400_000;
 /// Finished replacements shown on the page.
@@ -331,7 +331,7 @@ async fn case_event(
 /// then the commit.
 #[allow(clippy::too_many_arguments)]
 async fn finish_move(
-    mut tx: Transaction<'static, Any>,
+    mut tx: crate::server::db::WriteTx,
     row: &Row,
     user: &CurrentUser,
     action: &str,
@@ -460,7 +460,7 @@ pub async fn create(
     let array_name: String = col(&array, "name")?;
     let id = new_id();
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     sqlx::query(
         "INSERT INTO replacements (id, organization_id, case_id, array_id, site_id, part_type, \
              part_number, quantity, description, technician_required, return_method, \
@@ -579,7 +579,7 @@ async fn begin_move(
     user: &CurrentUser,
     id: &str,
     to: Stage,
-) -> Result<(Row, Transaction<'static, Any>), AppError> {
+) -> Result<(Row, crate::server::db::WriteTx), AppError> {
     require_staff(user)?;
     let row = visible(pool, user, id).await?;
     let allowed = if to == Stage::Cancelled {
@@ -590,7 +590,7 @@ async fn begin_move(
     if !allowed {
         return Err(stage_conflict(&row, to));
     }
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let locked =
         sqlx::query("UPDATE replacements SET version = version + 1 WHERE id = $1 AND stage = $2")
             .bind(&row.id)
@@ -997,7 +997,7 @@ pub async fn confirm_access(pool: &AnyPool, user: &CurrentUser, id: &str) -> Res
         )));
     }
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let changed = sqlx::query(&format!(
         "UPDATE replacements SET access_confirmed_at = $2, access_confirmed_by = $3, \
              updated_at = $2, version = version + 1 \
@@ -1057,7 +1057,7 @@ pub async fn propose_window(
             "Propose a window in the future.",
         ));
     }
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let changed = sqlx::query(
         "UPDATE replacements SET proposed_window_start = $2, proposed_window_end = $3, \
              updated_at = $4, version = version + 1 \
@@ -1140,7 +1140,7 @@ pub async fn save_logistics(
         )?,
     };
     let now = now_ms();
-    let mut tx = pool.begin().await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let before = sqlx::query(
         "SELECT datacenter_address, grid_coordinates, access_instructions, \
                 delivery_contact_name, delivery_contact_phone FROM site_logistics WHERE site_id = $1",
