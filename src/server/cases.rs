@@ -463,22 +463,68 @@ pub(crate) async fn refresh(
     case_id: &str,
 ) -> Result<Computed, AppError> {
     let c = compute(conn, programs, case_id).await?;
+    store_deadlines(conn, case_id, &c).await?;
+    Ok(c)
+}
+
+/// Rebuilds the deadlines cached on one case from its history, in a transaction of its own.
+/// For tests and repairs: every change already does this in its own transaction.
+#[doc(hidden)]
+pub async fn rebuild_cached_deadlines(
+    pool: &AnyPool,
+    programs: &ProgramSet,
+    case_id: &str,
+) -> Result<(), AppError> {
+    let mut tx = begin_write(pool).await.map_err(map_db)?;
+    // Write first (the row lock), as every case writer does.
+    let locked = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_db)?
+        .rows_affected();
+    if locked == 0 {
+        return Err(not_found());
+    }
+    refresh(&mut tx, programs, case_id).await?;
+    tx.commit().await.map_err(map_db)
+}
+
+/// The deadlines cached on the case row: initial response due and met, next update due, next
+/// deadline, next job.
+fn cached_columns(c: &Computed) -> [Option<i64>; 5] {
     let ms = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis());
+    [
+        ms(c.deadlines.initial_response_due),
+        ms(c.deadlines.initial_response_met_at),
+        ms(c.deadlines.next_update_due),
+        ms(c.next_deadline()),
+        ms(c.job_due()),
+    ]
+}
+
+/// Writes the deadlines cached on the case row.
+async fn store_deadlines(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    c: &Computed,
+) -> Result<(), AppError> {
+    let [ir_due, ir_met, update_due, next, job] = cached_columns(c);
     sqlx::query(
         "UPDATE cases SET initial_response_due_at = $2, initial_response_met_at = $3, \
                 next_update_due_at = $4, next_deadline_at = $5, job_due_at = $6 \
          WHERE id = $1",
     )
     .bind(case_id)
-    .bind(ms(c.deadlines.initial_response_due))
-    .bind(ms(c.deadlines.initial_response_met_at))
-    .bind(ms(c.deadlines.next_update_due))
-    .bind(ms(c.next_deadline()))
-    .bind(ms(c.job_due()))
+    .bind(ir_due)
+    .bind(ir_met)
+    .bind(update_due)
+    .bind(next)
+    .bind(job)
     .execute(&mut *conn)
     .await
     .map_err(map_db)?;
-    Ok(c)
+    Ok(())
 }
 
 // ---- Writes ----
@@ -524,6 +570,19 @@ pub(crate) async fn insert_event(
             .fetch_one(&mut *conn)
             .await
             .map_err(map_db)?;
+    write_event(conn, case_id, seq, at, e, None).await
+}
+
+/// Writes an event with its sequence number and tells whoever must hear of it. `case`: what the
+/// notification needs of the case, when the caller has just written it (read otherwise).
+async fn write_event(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    seq: i64,
+    at: i64,
+    e: NewEvent<'_>,
+    case: Option<&crate::server::notifications::CaseNoticeFacts>,
+) -> Result<String, AppError> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO case_events (id, case_id, seq, at, actor_user_id, kind, body, old_value, new_value, public) \
@@ -546,6 +605,7 @@ pub(crate) async fn insert_event(
     crate::server::notifications::on_case_event(
         conn,
         case_id,
+        case,
         e.kind,
         e.actor,
         e.body,
@@ -617,11 +677,25 @@ pub(crate) async fn insert_case(
     conn: &mut AnyConnection,
     c: &CaseInsert<'_>,
 ) -> Result<(), AppError> {
+    insert_case_with(conn, c, None).await
+}
+
+/// `insert_case`, with the cached deadlines `new_case_deadlines` computed for it (the caller
+/// then needs no `refresh`), or without (the caller refreshes).
+pub(crate) async fn insert_case_with(
+    conn: &mut AnyConnection,
+    c: &CaseInsert<'_>,
+    deadlines: Option<&Computed>,
+) -> Result<(), AppError> {
+    let [ir_due, ir_met, update_due, next, job] = deadlines.map(cached_columns).unwrap_or_default();
     sqlx::query(
         "INSERT INTO cases (id, number, organization_id, site_id, array_id, opened_by, subject, \
              description, business_impact, severity, status, sev1_contact_name, sev1_contact_phone, \
-             opened_at, updated_at, rca_parent_case_id, opened_from_alert) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11, $12, $13, $13, $14, $15)",
+             opened_at, updated_at, rca_parent_case_id, opened_from_alert, \
+             initial_response_due_at, initial_response_met_at, next_update_due_at, \
+             next_deadline_at, job_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11, $12, $13, $13, $14, $15, \
+             $16, $17, $18, $19, $20)",
     )
     .bind(c.id)
     .bind(c.number)
@@ -638,17 +712,127 @@ pub(crate) async fn insert_case(
     .bind(c.opened_at)
     .bind(c.rca_parent_case_id)
     .bind(c.opened_from_alert)
+    .bind(ir_due)
+    .bind(ir_met)
+    .bind(update_due)
+    .bind(next)
+    .bind(job)
     .execute(&mut *conn)
     .await
     .map_err(map_db)?;
-    insert_event(
+    // The case is new: its 'opened' entry is the first, and the notification needs nothing of
+    // the case that is not here.
+    let facts = (
+        c.number,
+        c.organization_id.to_string(),
+        c.site_id.to_string(),
+        c.subject.to_string(),
+        c.opened_by.map(str::to_string),
+        i64::from(c.opened_from_alert),
+        c.rca_parent_case_id.map(str::to_string),
+    );
+    write_event(
         conn,
         c.id,
+        1,
         c.opened_at,
         NewEvent::new(CaseEventKind::Opened, c.opened_by, "").change("", c.severity.to_string()),
+        Some(&facts),
     )
     .await?;
     Ok(())
+}
+
+/// What `refresh` will compute for the case `c` once `insert_case` has written it, without
+/// reading back what this transaction writes: the row is `c` with its organization, site and
+/// array, the history its one 'opened' entry, and a new case has no follow-up cases. The same
+/// engine call on the same facts (a test compares the cached columns with a rebuild).
+pub(crate) async fn new_case_deadlines(
+    conn: &mut AnyConnection,
+    programs: &ProgramSet,
+    c: &CaseInsert<'_>,
+) -> Result<Computed, AppError> {
+    // One row per holiday of the site (one with no day when it has none).
+    let rows = sqlx::query(
+        "SELECT o.name AS organization_name, s.name AS site_name, s.time_zone, \
+                CASE WHEN s.bcs THEN 1 ELSE 0 END AS bcs, \
+                a.name AS array_name, a.product_line, a.program_id, a.plan_id, h.day \
+         FROM organizations o JOIN sites s ON s.id = $2 JOIN arrays a ON a.id = $3 \
+         LEFT JOIN site_holidays h ON h.site_id = s.id \
+         WHERE o.id = $1 ORDER BY h.day",
+    )
+    .bind(c.organization_id)
+    .bind(c.site_id)
+    .bind(c.array_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map_db)?;
+    let joined = rows.first().ok_or_else(not_found)?;
+    let mut holidays = Vec::new();
+    for r in &rows {
+        if let Some(d) = col::<Option<String>>(r, "day")? {
+            holidays.push(
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .map_err(|_| AppError::Internal(format!("stored holiday {d:?}")))?,
+            );
+        }
+    }
+    let row = CaseRow {
+        id: c.id.to_string(),
+        number: c.number,
+        organization_id: c.organization_id.to_string(),
+        organization_name: col(joined, "organization_name")?,
+        site_id: c.site_id.to_string(),
+        site_name: col(joined, "site_name")?,
+        time_zone: col(joined, "time_zone")?,
+        bcs: col::<i64>(joined, "bcs")? != 0,
+        array_id: c.array_id.to_string(),
+        array_name: col(joined, "array_name")?,
+        product_line: col(joined, "product_line")?,
+        program_id: col(joined, "program_id")?,
+        plan_id: col(joined, "plan_id")?,
+        subject: c.subject.to_string(),
+        description: c.description.to_string(),
+        business_impact: c.business_impact.to_string(),
+        severity: i64::from(c.severity),
+        status: CaseStatus::New,
+        sev1_contact_name: c.sev1_contact_name.map(str::to_string),
+        sev1_contact_phone: c.sev1_contact_phone.map(str::to_string),
+        agreed_update_due: None,
+        opened_at: c.opened_at,
+        updated_at: c.opened_at,
+        closed_at: None,
+        close_reason: None,
+        rca_parent_case_id: c.rca_parent_case_id.map(str::to_string),
+        initial_response_due_at: None,
+        initial_response_met_at: None,
+        next_update_due_at: None,
+        next_deadline_at: None,
+    };
+    // The 'opened' entry `insert_case` writes, as `load_events` reads it (its author's name
+    // plays no part in deadlines).
+    let events = vec![EventRow {
+        event: CaseEvent {
+            id: String::new(),
+            at: ms_to_dt(c.opened_at)?,
+            kind: CaseEventKind::Opened,
+            actor_name: None,
+            actor_is_staff: false,
+            body: String::new(),
+            old_value: Some(String::new()),
+            new_value: Some(c.severity.to_string()),
+            public: true,
+        },
+    }];
+    let facts = facts_of(&row, &events, holidays)?;
+    let deadlines = sla::case_deadlines(programs, &facts).map_err(sla_error)?;
+    Ok(Computed {
+        facts,
+        deadlines,
+        events,
+        row,
+        has_rca_follow_up: false,
+    })
 }
 
 /// Starts a transaction holding the case's row lock and returns the case as it is now, if the
@@ -800,28 +984,26 @@ pub async fn create_case(
     let id = new_id();
     let mut tx = begin_write(pool).await.map_err(map_db)?;
     let number = next_case_number(&mut tx).await?;
-    insert_case(
-        &mut tx,
-        &CaseInsert {
-            id: &id,
-            number,
-            organization_id: org,
-            site_id: &site_id,
-            array_id,
-            opened_by: Some(&user.id),
-            subject: &subject,
-            description: &description,
-            business_impact: &business_impact,
-            severity: severity.get(),
-            sev1_contact_name: contact_name.as_deref(),
-            sev1_contact_phone: contact_phone.as_deref(),
-            opened_at: now,
-            rca_parent_case_id: None,
-            opened_from_alert: false,
-        },
-    )
-    .await?;
-    refresh(&mut tx, programs, &id).await?;
+    let case = CaseInsert {
+        id: &id,
+        number,
+        organization_id: org,
+        site_id: &site_id,
+        array_id,
+        opened_by: Some(&user.id),
+        subject: &subject,
+        description: &description,
+        business_impact: &business_impact,
+        severity: severity.get(),
+        sev1_contact_name: contact_name.as_deref(),
+        sev1_contact_phone: contact_phone.as_deref(),
+        opened_at: now,
+        rca_parent_case_id: None,
+        opened_from_alert: false,
+    };
+    // Deadlines computed before the row is written, so that it is written once.
+    let deadlines = new_case_deadlines(&mut tx, programs, &case).await?;
+    insert_case_with(&mut tx, &case, Some(&deadlines)).await?;
     audit(
         &mut tx,
         Some(org),

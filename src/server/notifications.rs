@@ -44,6 +44,9 @@ struct Recipient {
     user_id: String,
     email: String,
     customer: bool,
+    /// Their preference for the notice's kind: the bell's entry, and an e-mail.
+    bell: bool,
+    mail: bool,
 }
 
 /// The orders in force for an organization: (person or None for everyone, kind or None for all).
@@ -68,103 +71,161 @@ async fn orders_in_force(
         .collect())
 }
 
-/// The organization's older no-contact switch (contacts page): no calls for monitoring alerts.
-async fn alert_no_contact(
+/// The organization's contact settings: its team alias, and the older no-contact switch
+/// (contacts page) that stops calls for monitoring alerts, in force or not on `today`.
+async fn contact_settings(
     conn: &mut AnyConnection,
     org: &str,
     today: NaiveDate,
-) -> Result<bool, AppError> {
-    let row: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT CASE WHEN no_contact THEN 1 ELSE 0 END, no_contact_until \
+) -> Result<(Option<String>, bool), AppError> {
+    let row: Option<(Option<String>, i64, Option<String>)> = sqlx::query_as(
+        "SELECT team_email, CASE WHEN no_contact THEN 1 ELSE 0 END, no_contact_until \
          FROM organization_contact_settings WHERE organization_id = $1",
     )
     .bind(org)
     .fetch_optional(&mut *conn)
     .await
     .map_err(map_db)?;
-    Ok(row.is_some_and(|(on, until)| on != 0 && until.is_none_or(|u| u >= today.to_string())))
+    Ok(match row {
+        Some((alias, on, until)) => (
+            alias,
+            on != 0 && until.is_none_or(|u| u >= today.to_string()),
+        ),
+        None => (None, false),
+    })
 }
 
+/// Everyone who may hear of the notice, in order (the organization's people of the site by
+/// address, the case's opener, support engineers by address), each once, without the actor,
+/// with their preference for its kind (bell, e-mail; both on when they set none). One query.
 async fn recipients(conn: &mut AnyConnection, n: &Notice<'_>) -> Result<Vec<Recipient>, AppError> {
-    let mut out: Vec<Recipient> = Vec::new();
-    if let (Some(org), true) = (n.organization_id, n.kind.for_customers()) {
-        // Without a site: everyone of the organization (`$2 IS NULL` matches every site).
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT u.id, u.email FROM users u \
-             WHERE u.organization_id = $1 AND u.active AND ($2 IS NULL OR EXISTS \
-                 (SELECT 1 FROM site_contacts sc WHERE sc.user_id = u.id AND sc.site_id = $2)) \
-             ORDER BY u.email",
-        )
-        .bind(org)
+    const PERSON: &str = "u.id AS id, u.email AS email, \
+        CASE WHEN p.user_id IS NULL OR p.enabled THEN 1 ELSE 0 END AS bell, \
+        CASE WHEN p.user_id IS NULL OR p.email THEN 1 ELSE 0 END AS mail \
+        FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id AND p.kind = $5";
+    // $6: customers hear of it; $7: support engineers do. Without a site: everyone of the
+    // organization (`$2 IS NULL` matches every site).
+    let sql = format!(
+        "SELECT 0 AS grp, {PERSON} \
+         WHERE $6 AND u.organization_id = $1 AND u.active AND ($2 IS NULL OR EXISTS \
+             (SELECT 1 FROM site_contacts sc WHERE sc.user_id = u.id AND sc.site_id = $2)) \
+         UNION ALL SELECT 1 AS grp, {PERSON} \
+         WHERE $6 AND u.id = $3 AND u.organization_id = $1 AND u.active \
+         UNION ALL SELECT 2 AS grp, {PERSON} \
+         WHERE $7 AND u.role = $4 AND u.active \
+         ORDER BY grp, email"
+    );
+    let customers = n.organization_id.is_some() && n.kind.for_customers();
+    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(&sql)
+        .bind(n.organization_id)
         .bind(n.site_id)
+        .bind(n.case_opener)
+        .bind(Role::SupportEngineer.as_str())
+        .bind(n.kind.as_str())
+        .bind(customers)
+        .bind(n.kind.for_staff())
         .fetch_all(&mut *conn)
         .await
         .map_err(map_db)?;
-        out.extend(rows.into_iter().map(|(user_id, email)| Recipient {
-            user_id,
-            email,
-            customer: true,
-        }));
-        if let Some(opener) = n.case_opener {
-            let row: Option<(String, String)> = sqlx::query_as(
-                "SELECT id, email FROM users WHERE id = $1 AND organization_id = $2 AND active",
-            )
-            .bind(opener)
-            .bind(org)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map_db)?;
-            out.extend(row.map(|(user_id, email)| Recipient {
-                user_id,
-                email,
-                customer: true,
-            }));
-        }
-    }
-    if n.kind.for_staff() {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, email FROM users WHERE role = $1 AND active ORDER BY email")
-                .bind(Role::SupportEngineer.as_str())
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(map_db)?;
-        out.extend(rows.into_iter().map(|(user_id, email)| Recipient {
-            user_id,
-            email,
-            customer: false,
-        }));
-    }
     let mut seen = HashSet::new();
-    out.retain(|r| Some(r.user_id.as_str()) != n.actor && seen.insert(r.user_id.clone()));
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .filter(|(_, id, ..)| Some(id.as_str()) != n.actor && seen.insert(id.clone()))
+        .map(|(grp, user_id, email, bell, mail)| Recipient {
+            user_id,
+            email,
+            customer: grp < 2,
+            bell: bell != 0,
+            mail: mail != 0,
+        })
+        .collect())
 }
 
-async fn add_email(
+/// Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const ROWS_PER_INSERT: usize = 500;
+
+/// The bell's entries of one event: one INSERT per `chunk` people.
+async fn add_bell_entries(
     conn: &mut AnyConnection,
     event_id: &str,
-    recipient: &str,
-    user_id: Option<&str>,
+    user_ids: &[&str],
     at: i64,
+    chunk: usize,
 ) -> Result<(), AppError> {
-    // The same address twice (a person whose address is also the alias) gets one e-mail.
-    sqlx::query(
-        "INSERT INTO outbox (id, event_id, recipient, user_id, state, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) ON CONFLICT (event_id, recipient) DO NOTHING",
-    )
-    .bind(new_id())
-    .bind(event_id)
-    .bind(recipient.trim().to_lowercase())
-    .bind(user_id)
-    .bind(at)
-    .execute(&mut *conn)
-    .await
-    .map_err(map_db)?;
+    for part in user_ids.chunks(chunk.max(1)) {
+        let mut sql =
+            String::from("INSERT INTO notifications (id, user_id, event_id, created_at) VALUES ");
+        for i in 0..part.len() {
+            let k = 3 + 2 * i;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${k}, ${}, $1, $2)", k + 1));
+        }
+        let mut q = sqlx::query(&sql).bind(event_id).bind(at);
+        for user_id in part {
+            q = q.bind(new_id()).bind(*user_id);
+        }
+        q.execute(&mut *conn).await.map_err(map_db)?;
+    }
+    Ok(())
+}
+
+/// The e-mails of one event: (address, person), one INSERT per `chunk` addresses. The same
+/// address twice (a person whose address is also the alias) gets one e-mail: the first.
+async fn add_emails(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    emails: &[(&str, Option<&str>)],
+    at: i64,
+    chunk: usize,
+) -> Result<(), AppError> {
+    let mut seen = HashSet::new();
+    let rows: Vec<(String, Option<&str>)> = emails
+        .iter()
+        .map(|(address, user_id)| (address.trim().to_lowercase(), *user_id))
+        .filter(|(address, _)| seen.insert(address.clone()))
+        .collect();
+    for part in rows.chunks(chunk.max(1)) {
+        let mut sql = String::from(
+            "INSERT INTO outbox (id, event_id, recipient, user_id, state, attempts, next_attempt_at, created_at) VALUES ",
+        );
+        for i in 0..part.len() {
+            let k = 3 + 3 * i;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${k}, $1, ${}, ${}, 'pending', 0, $2, $2)",
+                k + 1,
+                k + 2
+            ));
+        }
+        // Kept from the one-row statements: an address already queued for the event stays one.
+        sql.push_str(" ON CONFLICT (event_id, recipient) DO NOTHING");
+        let mut q = sqlx::query(&sql).bind(event_id).bind(at);
+        for (address, user_id) in part {
+            q = q.bind(new_id()).bind(address.as_str()).bind(*user_id);
+        }
+        q.execute(&mut *conn).await.map_err(map_db)?;
+    }
     Ok(())
 }
 
 /// Records the event and tells everyone who must hear of it, in the caller's transaction.
 /// Returns the event's id, or `None` when an event with the same dedupe key exists already.
 pub async fn enqueue(conn: &mut AnyConnection, n: &Notice<'_>) -> Result<Option<String>, AppError> {
+    enqueue_in_chunks(conn, n, ROWS_PER_INSERT).await
+}
+
+/// `enqueue` writing its bell entries and e-mails `chunk` rows per statement (tests compare
+/// chunk sizes: 1 is one statement per row).
+#[doc(hidden)]
+pub async fn enqueue_in_chunks(
+    conn: &mut AnyConnection,
+    n: &Notice<'_>,
+    chunk: usize,
+) -> Result<Option<String>, AppError> {
     let id = new_id();
     let body: String = n.body.chars().take(BODY_MAX).collect();
     let title: String = n.title.chars().take(300).collect();
@@ -189,67 +250,44 @@ pub async fn enqueue(conn: &mut AnyConnection, n: &Notice<'_>) -> Result<Option<
         return Ok(None);
     }
     let people = recipients(conn, n).await?;
-    let prefs: HashMap<String, (bool, bool)> = {
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT user_id, CASE WHEN enabled THEN 1 ELSE 0 END, CASE WHEN email THEN 1 ELSE 0 END \
-             FROM notification_preferences WHERE kind = $1",
-        )
-        .bind(n.kind.as_str())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_db)?;
-        rows.into_iter()
-            .map(|(u, on, mail)| (u, (on != 0, mail != 0)))
-            .collect()
-    };
     let today = ms_to_dt(n.at)?.date_naive();
-    let (orders, alert_off) = match n.organization_id {
+    let (orders, (alias, alert_switch)) = match n.organization_id {
         Some(org) => (
             orders_in_force(conn, org, today).await?,
-            n.kind == NotificationKind::Alert && alert_no_contact(conn, org, today).await?,
+            if n.kind.for_customers() {
+                contact_settings(conn, org, today).await?
+            } else {
+                (None, false)
+            },
         ),
-        None => (Vec::new(), false),
+        None => (Vec::new(), (None, false)),
     };
+    let alert_off = n.kind == NotificationKind::Alert && alert_switch;
     let covers = |person: Option<&str>| {
         orders.iter().any(|(who, kind)| {
             (who.is_none() || who.as_deref() == person)
                 && kind.as_deref().is_none_or(|k| k == n.kind.as_str())
         })
     };
+    let mut bell: Vec<&str> = Vec::with_capacity(people.len());
+    let mut emails: Vec<(&str, Option<&str>)> = Vec::with_capacity(people.len() + 1);
     for p in &people {
-        let (enabled, email) = prefs.get(&p.user_id).copied().unwrap_or((true, true));
-        if !enabled {
+        if !p.bell {
             continue;
         }
-        sqlx::query(
-            "INSERT INTO notifications (id, user_id, event_id, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(new_id())
-        .bind(&p.user_id)
-        .bind(&id)
-        .bind(n.at)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_db)?;
+        bell.push(&p.user_id);
         let barred = p.customer && (alert_off || covers(Some(&p.user_id)));
-        if email && !barred {
-            add_email(conn, &id, &p.email, Some(&p.user_id), n.at).await?;
+        if p.mail && !barred {
+            emails.push((&p.email, Some(&p.user_id)));
         }
     }
-    if let (Some(org), true) = (n.organization_id, n.kind.for_customers()) {
-        let alias: Option<String> = sqlx::query_scalar(
-            "SELECT team_email FROM organization_contact_settings WHERE organization_id = $1",
-        )
-        .bind(org)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(map_db)?;
-        if let Some(alias) = alias.filter(|a| !a.trim().is_empty()) {
-            if !alert_off && !covers(None) {
-                add_email(conn, &id, &alias, None, n.at).await?;
-            }
+    if let Some(alias) = alias.as_deref().filter(|a| !a.trim().is_empty()) {
+        if !alert_off && !covers(None) {
+            emails.push((alias, None));
         }
     }
+    add_bell_entries(conn, &id, &bell, n.at, chunk).await?;
+    add_emails(conn, &id, &emails, n.at, chunk).await?;
     Ok(Some(id))
 }
 
@@ -319,7 +357,7 @@ fn event_title(
 
 /// What a case event's notification needs of its case: number, organization, site, subject,
 /// opener, opened from an alert (0/1), RCA parent.
-type CaseFacts = (
+pub(crate) type CaseNoticeFacts = (
     i64,
     String,
     String,
@@ -329,11 +367,13 @@ type CaseFacts = (
     Option<String>,
 );
 
-/// Called by `cases::insert_event` for every timeline entry, in its transaction.
+/// Called by `cases::insert_event` for every timeline entry, in its transaction. `known`: what
+/// the notification needs of the case, when the caller has just written it (read otherwise).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn on_case_event(
     conn: &mut AnyConnection,
     case_id: &str,
+    known: Option<&CaseNoticeFacts>,
     kind: CaseEventKind,
     actor: Option<&str>,
     body: &str,
@@ -341,34 +381,43 @@ pub(crate) async fn on_case_event(
     new_value: Option<&str>,
     at: i64,
 ) -> Result<(), AppError> {
-    let row: Option<CaseFacts> = sqlx::query_as(
-        "SELECT number, organization_id, site_id, subject, opened_by, \
-                    CASE WHEN opened_from_alert THEN 1 ELSE 0 END, rca_parent_case_id \
-             FROM cases WHERE id = $1",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(map_db)?;
-    let Some((number, org, site, subject, opener, from_alert, rca_parent)) = row else {
-        return Ok(());
+    let read;
+    let case = match known {
+        Some(case) => case,
+        None => {
+            let row: Option<CaseNoticeFacts> = sqlx::query_as(
+                "SELECT number, organization_id, site_id, subject, opened_by, \
+                        CASE WHEN opened_from_alert THEN 1 ELSE 0 END, rca_parent_case_id \
+                 FROM cases WHERE id = $1",
+            )
+            .bind(case_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_db)?;
+            let Some(row) = row else {
+                return Ok(());
+            };
+            read = row;
+            &read
+        }
     };
+    let (number, org, site, subject, opener, from_alert, rca_parent) = case;
     // A root-cause follow-up is announced by the parent's 'rca_created' entry.
     if kind == CaseEventKind::Opened && rca_parent.is_some() {
         return Ok(());
     }
-    let Some(nkind) = kind_of_case_event(kind, public, new_value, from_alert != 0) else {
+    let Some(nkind) = kind_of_case_event(kind, public, new_value, *from_alert != 0) else {
         return Ok(());
     };
-    let label = case_number_label(number);
+    let label = case_number_label(*number);
     enqueue(
         conn,
         &Notice {
             kind: nkind,
-            organization_id: Some(&org),
-            site_id: Some(&site),
+            organization_id: Some(org),
+            site_id: Some(site),
             case_id: Some(case_id),
-            title: event_title(nkind, &label, &subject, new_value),
+            title: event_title(nkind, &label, subject, new_value),
             body: body.to_string(),
             link: format!("/cases/{case_id}"),
             actor,
