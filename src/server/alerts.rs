@@ -338,6 +338,7 @@ async fn authenticate(pool: &AnyPool, authorization: Option<&str>) -> Result<Cal
 /// Counts the request in the token's current minute; refuses past `REQUESTS_PER_MINUTE`.
 async fn rate_limit(pool: &AnyPool, token_id: &str, now: i64) -> Result<(), ApiError> {
     let window = now - now.rem_euclid(WINDOW_MS);
+    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
     let count: i64 = sqlx::query_scalar(
         "INSERT INTO api_token_usage (token_id, window_start, requests) VALUES ($1, $2, 1) \
          ON CONFLICT (token_id, window_start) DO UPDATE SET requests = api_token_usage.requests + 1 \
@@ -345,15 +346,16 @@ async fn rate_limit(pool: &AnyPool, token_id: &str, now: i64) -> Result<(), ApiE
     )
     .bind(token_id)
     .bind(window)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await
     .map_err(map_db)?;
     sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
         .bind(token_id)
         .bind(now)
-        .execute(pool)
+        .execute(&mut *tx)
         .await
         .map_err(map_db)?;
+    tx.commit().await.map_err(map_db)?;
     if count > REQUESTS_PER_MINUTE {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -1,6 +1,7 @@
 //! Sessions and the current user. Every server function reaches the signed-in person through
 //! `current_user()` (or `require_*`), which reads the session cookie of *this* request.
 use crate::model::{AppError, CurrentUser, Role};
+use crate::server::db::{begin_write, execute_gated};
 use crate::server::ids::{new_id, new_token, now_ms};
 use crate::server::password;
 use crate::server::state::{AppState, SessionConfig};
@@ -81,22 +82,25 @@ pub async fn user_for_token(
     let expires: i64 = row.try_get("expires_at").map_err(db_error)?;
     let idle_ms = cfg.idle.as_millis() as i64;
     if now >= expires || now - last_seen >= idle_ms {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(&id)
-            .execute(pool)
-            .await
-            .map_err(db_error)?;
+        execute_gated(
+            pool,
+            sqlx::query("DELETE FROM sessions WHERE id = $1").bind(&id),
+        )
+        .await
+        .map_err(db_error)?;
         return Ok(None);
     }
     // Touching on every request would turn each page view into a write; a minute's precision
     // is plenty for an idle timeout counted in hours.
     if now - last_seen > 60_000 {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&id)
-            .execute(pool)
-            .await
-            .map_err(db_error)?;
+        execute_gated(
+            pool,
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&id),
+        )
+        .await
+        .map_err(db_error)?;
     }
     let role: String = row.try_get("role").map_err(db_error)?;
     let role: Role = role
@@ -182,6 +186,8 @@ pub async fn sign_in(
         }
     };
 
+    // The attempt and the session it opens are written together.
+    let mut tx = begin_write(pool).await.map_err(db_error)?;
     sqlx::query(
         "INSERT INTO login_attempts (id, email, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -190,11 +196,12 @@ pub async fn sign_in(
     .bind(ip)
     .bind(user_id.is_some())
     .bind(now)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(db_error)?;
 
     let Some(user_id) = user_id else {
+        tx.commit().await.map_err(db_error)?;
         return Err(AppError::BadCredentials);
     };
     let token = new_token();
@@ -206,18 +213,20 @@ pub async fn sign_in(
     .bind(&user_id)
     .bind(now)
     .bind(now + cfg.absolute.as_millis() as i64)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
     Ok(token)
 }
 
 pub async fn sign_out(pool: &AnyPool, token: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(token_hash(token))
-        .execute(pool)
-        .await
-        .map_err(db_error)?;
+    execute_gated(
+        pool,
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(token_hash(token)),
+    )
+    .await
+    .map_err(db_error)?;
     Ok(())
 }
 

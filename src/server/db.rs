@@ -199,18 +199,31 @@ pub struct WriteTx {
 /// the gate counts against the pool's acquire timeout: a writer that waits longer gets
 /// `PoolTimedOut` (503), as it would waiting for a connection.
 pub async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
-    let gate = match write_gate(pool) {
-        Some(gate) => {
-            let wait = pool.options().get_acquire_timeout();
-            let guard = tokio::time::timeout(wait, gate.lock_owned())
-                .await
-                .map_err(|_| sqlx::Error::PoolTimedOut)?;
-            Some(guard)
-        }
-        None => None,
-    };
+    let gate = acquire_gate(pool).await?;
     let tx = pool.begin().await?;
     Ok(WriteTx { tx: Some(tx), gate })
+}
+
+/// The pool's write gate, held (`None` on PostgreSQL), within the pool's acquire timeout.
+async fn acquire_gate(pool: &AnyPool) -> Result<Option<OwnedMutexGuard<()>>, sqlx::Error> {
+    let Some(gate) = write_gate(pool) else {
+        return Ok(None);
+    };
+    let wait = pool.options().get_acquire_timeout();
+    tokio::time::timeout(wait, gate.lock_owned())
+        .await
+        .map(Some)
+        .map_err(|_| sqlx::Error::PoolTimedOut)
+}
+
+/// One write statement on its own (autocommit), queued behind the write gate like a write
+/// transaction, for the small writes of read paths (a session's last-seen time, a sign-out).
+pub async fn execute_gated<'q>(
+    pool: &AnyPool,
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+    let _gate = acquire_gate(pool).await?;
+    query.execute(pool).await
 }
 
 impl WriteTx {
