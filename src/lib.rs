@@ -1,5 +1,6 @@
 //! Support Portal: one crate, compiled twice: the server (`ssr`) and the browser (`hydrate`).
 //! `sla` is the pure deadline engine both builds share, so they always agree on a deadline.
+#![recursion_limit = "256"]
 pub mod api;
 pub mod app;
 pub mod components;
@@ -15,5 +16,18 @@ pub use portal_sla as sla;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
+    // Without the client-side router, nothing else follows a server function's redirect (opening
+    // a case lands on the new case): the browser loads the page it names.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        let _ = leptos::prelude::window().location().set_href(to);
+    });
+    // The island script hydrates each island right after this returns, in microtasks; a
+    // zero-delay timeout runs after all of them, so the marker means "every island is live".
+    gloo_timers::callback::Timeout::new(0, || {
+        if let Some(body) = leptos::prelude::document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    })
+    .forget();
 }

@@ -225,6 +225,7 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("replacements/site-logistics",   Obj::Globex, [E401, E404, E404, E404, OK,   E403]),
     // -- Monitoring alerts: everyone reads their own; admins issue and revoke API tokens.
     ("alerts/page",                   Obj::None,   [E401, OK,   OK,   OK,   OK,   OK  ]),
+    ("alerts/tokens",                 Obj::None,   [E401, OK,   E403, E403, OK,   E403]),
     ("alerts/tokens/create",          Obj::None,   [E401, OK,   E403, E403, OK,   E403]),
     ("alerts/tokens/revoke",          Obj::Acme,   [E401, OK,   E403, E403, E404, E403]),
     ("alerts/tokens/revoke",          Obj::Globex, [E401, E404, E403, E403, OK,   E403]),
@@ -602,7 +603,8 @@ impl Fx {
             | "remote-assist/overview"
             | "replacements/overview"
             | "replacements/late"
-            | "alerts/page" => api(&[]),
+            | "alerts/page"
+            | "alerts/tokens" => api(&[]),
             "cases/open" => api(&[
                 ("array_id", &o().case_array_id),
                 ("severity", "3"),

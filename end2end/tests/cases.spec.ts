@@ -43,8 +43,17 @@ test('the open-case form shows the initial-response deadline before submitting, 
   await signIn(page, logins.acmeCaller);
   await page.goto('/cases/new');
   await hydrated(page);
+  // The severity levels and the preview follow the chosen array's program (an island).
+  await page.getByLabel('Array or service').selectOption({ label: 'Contact center org acme-cx (CX-ACME-0001)' });
+  await expect(page.getByLabel(/^Severity 1 — Critical Impact/)).toBeVisible();
+  await page.getByLabel('Array or service').selectOption({ label: 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)' });
+  await expect(page.getByLabel(/^Severity 1 — Emergency/)).toBeVisible();
+  const preview = page.getByRole('status').filter({ hasText: /initial.response/ });
+  await page.getByLabel(/^Severity 4 —/).check();
+  const low = await preview.textContent();
   await page.getByLabel(/^Severity 1 —/).check();
-  await expect(page.getByText(/Opened now, this case would get its initial response by/)).toBeVisible();
+  await expect(preview).toContainText(/Opened when this page loaded, this case would get its initial response by/);
+  await expect(preview).not.toHaveText(low ?? '');
   await page.getByLabel('Subject').fill('Array down');
   await page.getByLabel('Description').fill('Both controllers unreachable.');
   await page.getByRole('button', { name: 'Open case' }).click();

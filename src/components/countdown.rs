@@ -1,31 +1,47 @@
-//! Live deadlines. The server renders each deadline with the instant it rendered the page; once
-//! the client runs, one shared one-second clock moves every countdown. Reading the browser's
-//! clock only in an effect keeps the hydrated HTML identical to the server's.
+//! Live deadlines. The server renders each deadline with the instant it rendered the page; in
+//! the browser, one shared one-second clock moves every countdown on the page. Each countdown is
+//! a small island: the due time in the site's zone is formatted by the server, so the browser
+//! needs neither the time-zone database nor the page around it, only the ticking part.
 use crate::sla::explain::fmt_local;
 use crate::sla::{breach_state, format_countdown, BreachState};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use leptos::prelude::*;
 
-/// The browser's clock, `None` until the client has hydrated.
-#[derive(Clone, Copy)]
-pub struct LiveClock(pub RwSignal<Option<DateTime<Utc>>>);
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The page's clock, shared by every island: `None` until it first ticks.
+    static CLOCK: std::cell::OnceCell<ArcRwSignal<Option<DateTime<Utc>>>> =
+        const { std::cell::OnceCell::new() };
+}
 
-/// Starts the shared clock (called once, by the app).
-pub fn provide_live_clock() {
-    let now = RwSignal::new(None);
-    provide_context(LiveClock(now));
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        now.set(Some(Utc::now()));
-        gloo_timers::callback::Interval::new(1_000, move || now.set(Some(Utc::now()))).forget();
-    });
+/// Islands hydrate one after another in microtasks; the clock first ticks in a timeout (a later
+/// task), so every island hydrates with the server's instant and renders the server's HTML.
+#[cfg(feature = "hydrate")]
+fn page_clock() -> ArcRwSignal<Option<DateTime<Utc>>> {
+    CLOCK.with(|c| {
+        c.get_or_init(|| {
+            let now = ArcRwSignal::new(None);
+            let first = now.clone();
+            gloo_timers::callback::Timeout::new(0, move || first.set(Some(Utc::now()))).forget();
+            let tick = now.clone();
+            gloo_timers::callback::Interval::new(1_000, move || tick.set(Some(Utc::now())))
+                .forget();
+            now
+        })
+        .clone()
+    })
 }
 
 /// "Now" for a view: the browser's clock once running, else the server's rendering instant.
 pub fn use_now(rendered_at: DateTime<Utc>) -> Signal<DateTime<Utc>> {
-    let clock = use_context::<LiveClock>();
-    Signal::derive(move || clock.and_then(|c| c.0.get()).unwrap_or(rendered_at))
+    #[cfg(feature = "hydrate")]
+    {
+        let clock = page_clock();
+        Signal::derive(move || clock.get().unwrap_or(rendered_at))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Signal::stored(rendered_at)
 }
 
 /// Deadlines within this much are "due soon".
@@ -51,18 +67,31 @@ pub fn breach_label(state: BreachState) -> &'static str {
 #[component]
 pub fn Countdown(due: DateTime<Utc>, tz: String, rendered_at: DateTime<Utc>) -> impl IntoView {
     let zone: Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-    let now = use_now(rendered_at);
-    let state = move || breach_state(due, now.get(), Duration::minutes(DUE_SOON_MINUTES));
     view! {
         <span class="deadline-time">
             <time datetime=due.to_rfc3339()>{fmt_local(due, zone)}</time>
             " "
-            <span
-                class=move || format!("countdown {}", breach_class(state()))
-                data-remaining-seconds=move || (due - now.get()).num_seconds().to_string()
-            >
-                {move || format_countdown(due, now.get())}
-            </span>
+            <LiveCountdown due rendered_at/>
+        </span>
+    }
+}
+
+/// "in 2 h 03 min" / "overdue by 5 min", coloured by breach state, moving every second.
+#[island]
+pub fn LiveCountdown(due: DateTime<Utc>, rendered_at: DateTime<Utc>) -> impl IntoView {
+    countdown_text(due, use_now(rendered_at))
+}
+
+/// The ticking part of a countdown, for islands that show one among other live things (an
+/// island inside an island would be hydrated twice).
+pub fn countdown_text(due: DateTime<Utc>, now: Signal<DateTime<Utc>>) -> impl IntoView {
+    let state = move || breach_state(due, now.get(), Duration::minutes(DUE_SOON_MINUTES));
+    view! {
+        <span
+            class=move || format!("countdown {}", breach_class(state()))
+            data-remaining-seconds=move || (due - now.get()).num_seconds().to_string()
+        >
+            {move || format_countdown(due, now.get())}
         </span>
     }
 }

@@ -2,6 +2,7 @@ use crate::model::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
+#[cfg(not(feature = "hydrate"))]
 use leptos_router::hooks::use_query_map;
 
 /// The error of a form's last submission. With JavaScript it is the action's value; without,
@@ -12,24 +13,34 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    let query = use_query_map();
-    let from_url = move || {
-        query.with(|q| {
-            (q.get("__path").as_deref() == Some(S::PATH))
-                .then(|| q.get("__err"))
-                .flatten()
-                .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
-        })
-    };
+    let from_url = (query_value("__path").as_deref() == Some(S::PATH))
+        .then(|| query_value("__err"))
+        .flatten()
+        .map(|e| ServerFnUrlError::<AppError>::decode_err(&e));
     #[cfg(feature = "ssr")]
-    if let Some(e) = untrack(from_url) {
+    if let Some(e) = &from_url {
         crate::server::auth::set_status(e.status_code());
     }
     Signal::derive(move || match action.value().get() {
         Some(Err(e)) => Some(e),
         Some(Ok(_)) => None,
-        None => from_url(),
+        None => from_url.clone(),
     })
+}
+
+/// A value of the page's query string. Pages are only rendered by the server; a form that is
+/// an island reads the same URL from the address bar when it hydrates (there is no router in
+/// the browser).
+fn query_value(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = window().location().search().ok()?;
+        web_sys::UrlSearchParams::new_with_str(&search)
+            .ok()?
+            .get(key)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    use_query_map().with_untracked(|q| q.get(key))
 }
 
 /// The form's error, announced to screen readers.

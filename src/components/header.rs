@@ -60,7 +60,7 @@ fn Nav() -> impl IntoView {
 
 /// Overrides the system's colour scheme for this page view. Needs the client: before
 /// hydration the system preference applies, which is the right default anyway.
-#[component]
+#[island]
 fn ThemeToggle() -> impl IntoView {
     let dark = RwSignal::new(false);
     let toggle = move |_| {

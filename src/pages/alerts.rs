@@ -1,13 +1,14 @@
 //! /alerts: the monitoring alerts each array sent (critical ones link to the case they opened),
 //! and for an organization's admins the alert API's tokens: create (the secret is shown once),
 //! see when each was last used, revoke.
-use crate::api::alerts::{alerts_page, CreateApiToken, RevokeApiToken};
+use crate::api::alerts::{alerts_page, api_tokens, CreateApiToken, RevokeApiToken};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::components::require_user::RequireUser;
 use crate::model::alert::{AlertSeverity, AlertsPage, ApiToken, ArrayAlerts};
+use crate::model::AppError;
 use chrono::{DateTime, Utc};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
@@ -25,12 +26,7 @@ pub fn AlertsPage() -> impl IntoView {
 
 #[component]
 fn AlertsView() -> impl IntoView {
-    let create = ServerAction::<CreateApiToken>::new();
-    let revoke = ServerAction::<RevokeApiToken>::new();
-    let page = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| alerts_page(),
-    );
+    let page = Resource::new(|| (), |_| alerts_page());
     view! {
         <div class="page-header"><h1>"Monitoring alerts"</h1></div>
         <p class="muted">
@@ -41,7 +37,7 @@ fn AlertsView() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading alerts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <Body p create revoke/> }.into_any(),
+                    Ok(p) => view! { <Body p/> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
@@ -50,14 +46,10 @@ fn AlertsView() -> impl IntoView {
 }
 
 #[component]
-fn Body(
-    p: AlertsPage,
-    create: ServerAction<CreateApiToken>,
-    revoke: ServerAction<RevokeApiToken>,
-) -> impl IntoView {
+fn Body(p: AlertsPage) -> impl IntoView {
     let AlertsPage { arrays, tokens } = p;
     view! {
-        {tokens.map(|tokens| view! { <Tokens tokens create revoke/> })}
+        {tokens.map(|tokens| view! { <Tokens tokens/> })}
         <section class="stack" aria-labelledby="alerts-arrays-h">
             <h2 id="alerts-arrays-h">"Alerts by array"</h2>
             {arrays.into_iter().map(|a| view! { <ArrayCard a/> }).collect_view()}
@@ -114,14 +106,60 @@ fn ArrayCard(a: ArrayAlerts) -> impl IntoView {
     }
 }
 
+/// A new token's secret exists only in the answer to its creation, so the list is an island that
+/// shows it in place (a reload would lose it) and reads the list again after each change. Its
+/// forms are plain forms that post without the client; with it, they call the server functions
+/// in place (an `ActionForm` would bring the form-decoding code into the client).
 #[component]
-fn Tokens(
+fn Tokens(tokens: Vec<ApiToken>) -> impl IntoView {
+    // Without the client, a refused form comes back with its error in the URL.
+    let create_error = use_action_error(ServerAction::<CreateApiToken>::new()).get_untracked();
+    let revoke_error = use_action_error(ServerAction::<RevokeApiToken>::new()).get_untracked();
+    view! { <TokenList tokens create_error revoke_error/> }
+}
+
+#[island]
+fn TokenList(
     tokens: Vec<ApiToken>,
-    create: ServerAction<CreateApiToken>,
-    revoke: ServerAction<RevokeApiToken>,
+    create_error: Option<AppError>,
+    revoke_error: Option<AppError>,
 ) -> impl IntoView {
-    let error = use_action_error(create);
-    let revoke_error = use_action_error(revoke);
+    let create = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    let tokens = RwSignal::new(tokens);
+    let name = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if create.version().get() + revoke.version().get() > 0 {
+            leptos::task::spawn_local(async move {
+                if let Ok(t) = api_tokens().await {
+                    tokens.set(t);
+                }
+            });
+        }
+    });
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(input)) = (create.value().get(), name.get_untracked()) {
+            input.set_value("");
+        }
+    });
+    let on_create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(input) = name.get_untracked() {
+            create.dispatch(CreateApiToken {
+                name: input.value(),
+            });
+        }
+    };
+    let last_error =
+        move |value: Option<Result<(), AppError>>, from_url: &Option<AppError>| match value {
+            Some(Err(e)) => Some(e),
+            Some(Ok(())) => None,
+            None => from_url.clone(),
+        };
+    let error = Signal::derive(move || {
+        last_error(create.value().get().map(|r| r.map(|_| ())), &create_error)
+    });
+    let revoke_error = Signal::derive(move || last_error(revoke.value().get(), &revoke_error));
     let created = move || create.value().get().and_then(Result::ok);
     view! {
         <section class="stack" aria-labelledby="tokens-h">
@@ -138,7 +176,7 @@ fn Tokens(
                 </div>
             })}
             <ErrorAlert error=revoke_error/>
-            {if tokens.is_empty() {
+            {move || if tokens.with(Vec::is_empty) {
                 view! { <p class="muted">"No token yet."</p> }.into_any()
             } else {
                 view! {
@@ -149,7 +187,7 @@ fn Tokens(
                                 <th scope="col">"Last used"</th><th scope="col">"State"</th>
                             </tr></thead>
                             <tbody>
-                                {tokens.into_iter().map(|t| {
+                                {tokens.get().into_iter().map(|t| {
                                     let label = format!("Revoke {}", t.name);
                                     view! {
                                         <tr>
@@ -163,10 +201,16 @@ fn Tokens(
                                             <td>{match t.revoked_at {
                                                 Some(r) => view! { <span>"Revoked " {when(r)}</span> }.into_any(),
                                                 None => view! {
-                                                    <ActionForm action=revoke>
+                                                    <form action=RevokeApiToken::PATH method="post" on:submit={
+                                                        let id = t.id.clone();
+                                                        move |ev: leptos::ev::SubmitEvent| {
+                                                            ev.prevent_default();
+                                                            revoke.dispatch(RevokeApiToken { id: id.clone() });
+                                                        }
+                                                    }>
                                                         <input type="hidden" name="id" value=t.id.clone()/>
                                                         <button type="submit" class="button secondary small" aria-label=label>"Revoke"</button>
-                                                    </ActionForm>
+                                                    </form>
                                                 }.into_any(),
                                             }}</td>
                                         </tr>
@@ -177,19 +221,19 @@ fn Tokens(
                     </div>
                 }.into_any()
             }}
-            <ActionForm action=create attr:class="form card" attr:aria-labelledby="token-new-h">
+            <form action=CreateApiToken::PATH method="post" class="form card" aria-labelledby="token-new-h" on:submit=on_create>
                 <h3 id="token-new-h">"Create a token"</h3>
                 <ErrorAlert error/>
                 <div class="field">
                     <label for="token-name">"Token name"</label>
                     <p class="hint">"The system that will use it, e.g. \u{201c}Pure1 bridge\u{201d}."</p>
-                    <input id="token-name" name="name" required maxlength="100"/>
+                    <input id="token-name" name="name" required maxlength="100" node_ref=name/>
                     <FieldError error field="name"/>
                 </div>
                 <div class="actions">
                     <button type="submit" class="button primary">"Create token"</button>
                 </div>
-            </ActionForm>
+            </form>
         </section>
     }
 }

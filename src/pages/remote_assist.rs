@@ -5,7 +5,7 @@ use crate::api::remote_assist::{
     remote_assist_overview, EndRemoteAssist, ExtendRemoteAssist, JoinRemoteAssist,
     RequestRemoteAssist, StartRemoteAssist,
 };
-use crate::components::countdown::{use_now, Countdown};
+use crate::components::countdown::{countdown_text, use_now};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::components::require_user::RequireUser;
 use crate::model::remote_assist::{
@@ -279,13 +279,18 @@ fn ArrayCard(a: RaArray, now: DateTime<Utc>, is_staff: bool, actions: RaActions)
 }
 
 /// Time left until `due`, ticking in the browser; once it is up, says so instead of counting on.
-#[component]
-fn TimeLeft(due: DateTime<Utc>, tz: String, rendered_at: DateTime<Utc>) -> impl IntoView {
+/// `local` is the due time already written in the site's zone by the server.
+#[island]
+fn TimeLeft(due: DateTime<Utc>, local: String, rendered_at: DateTime<Utc>) -> impl IntoView {
     let now = use_now(rendered_at);
     let over = Memo::new(move |_| now.get() >= due);
     view! {
         <Show when=move || !over.get() fallback=|| view! { <span class="breached">"Time is up: the session is closing."</span> }>
-            <Countdown due tz=tz.clone() rendered_at/>
+            <span class="deadline-time">
+                <time datetime=due.to_rfc3339()>{local.clone()}</time>
+                " "
+                {countdown_text(due, now)}
+            </span>
         </Show>
     }
 }
@@ -293,7 +298,6 @@ fn TimeLeft(due: DateTime<Utc>, tz: String, rendered_at: DateTime<Utc>) -> impl 
 #[component]
 fn SessionPanel(s: RaSession, now: DateTime<Utc>, actions: RaActions) -> impl IntoView {
     let zone: Tz = s.site_tz.parse().unwrap_or(chrono_tz::UTC);
-    let tz = s.site_tz.clone();
     let id = StoredValue::new(s.id.clone());
     let (left_label, started) = match (s.state, s.started_at) {
         (SessionState::Active, Some(at)) => ("Time left", Some(at)),
@@ -316,7 +320,7 @@ fn SessionPanel(s: RaSession, now: DateTime<Utc>, actions: RaActions) -> impl In
             </p>
             <dl class="kv">
                 <dt>{left_label}</dt>
-                <dd class="deadline"><TimeLeft due=s.deadline_at tz=tz.clone() rendered_at=now/></dd>
+                <dd class="deadline"><TimeLeft due=s.deadline_at local=fmt_local(s.deadline_at, zone) rendered_at=now/></dd>
                 {started.map(|at| view! {
                     <dt>"Started"</dt>
                     <dd><time datetime=at.to_rfc3339()>{fmt_local(at, zone)}</time></dd>

@@ -193,23 +193,29 @@ fn commitment_label(r: &Replacement) -> String {
     }
 }
 
+/// "On time" turning "Late" when the committed time passes, while the page is open.
+#[island]
+fn LiveDeliveryState(due: DateTime<Utc>, rendered_at: DateTime<Utc>) -> impl IntoView {
+    let now = use_now(rendered_at);
+    let late = Memo::new(move |_| now.get() > due);
+    view! {
+        <span class=move || if late.get() { "status late" } else { "status on-time" }>
+            {move || if late.get() { "Late" } else { "On time" }}
+        </span>
+    }
+}
+
 /// The committed delivery time: live while the part is on its way.
 #[component]
 fn DeliveryDue(r: Replacement, now: DateTime<Utc>) -> impl IntoView {
     let zone: Tz = r.site_tz.parse().unwrap_or(chrono_tz::UTC);
-    let live = use_now(now);
     match (r.delivery_due, r.delivery_state) {
-        (Some(due), DeliveryState::OnTime | DeliveryState::Late) => {
-            let late = Memo::new(move |_| live.get() > due);
-            view! {
-                <Countdown due tz=r.site_tz.clone() rendered_at=now/>
-                " "
-                <span class=move || if late.get() { "status late" } else { "status on-time" }>
-                    {move || if late.get() { "Late" } else { "On time" }}
-                </span>
-            }
-            .into_any()
+        (Some(due), DeliveryState::OnTime | DeliveryState::Late) => view! {
+            <Countdown due tz=r.site_tz.clone() rendered_at=now/>
+            " "
+            <LiveDeliveryState due rendered_at=now/>
         }
+        .into_any(),
         (Some(due), state) => view! {
             {at(due, zone)} " "
             <span class=if state.is_late() { "status late" } else { "status on-time" }>{state.label()}</span>

@@ -11,10 +11,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-/// Zones offered by the calculator: the demo sites' and the main business regions'.
+/// Zones offered by the calculator: the demo sites' and the main business regions'. The browser's
+/// time-zone database holds these only (`CHRONO_TZ_TIMEZONE_FILTER` in `.cargo/config.toml`; a
+/// test keeps the two lists equal), so the calculator takes no other zone from the URL either.
 pub const ZONES: &[&str] = &[
     "America/New_York",
     "America/Chicago",
@@ -33,7 +34,7 @@ pub const ZONES: &[&str] = &[
 
 /// The calculator's inputs, read from the URL so a result can be shared and the form works
 /// without JavaScript.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalcInput {
     pub program: String,
     pub plan: String,
@@ -49,7 +50,7 @@ pub struct CalcInput {
 impl CalcInput {
     fn from_query(get: impl Fn(&str) -> Option<String>, now: DateTime<Utc>) -> CalcInput {
         let tz = get("tz")
-            .filter(|z| z.parse::<Tz>().is_ok())
+            .filter(|z| ZONES.contains(&z.as_str()))
             .unwrap_or_else(|| "America/New_York".to_string());
         let (program, plan) = get("plan")
             .and_then(|p| {
@@ -135,6 +136,7 @@ pub fn clock_label(c: Clock) -> &'static str {
 #[component]
 pub fn SlaPage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| get_sla_reference());
+    let query = use_query_map();
     view! {
         <Title text="SLA calculator"/>
         <div class="page-header"><h1>"SLA calculator"</h1></div>
@@ -146,7 +148,10 @@ pub fn SlaPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading the support programs…"</p> }>
             {move || Suspend::new(async move {
                 match reference.await {
-                    Ok(r) => view! { <Calculator reference=r/> }.into_any(),
+                    Ok(r) => {
+                        let input = query.with_untracked(|q| CalcInput::from_query(|k| q.get(k), r.now));
+                        view! { <Calculator reference=r input/> }.into_any()
+                    }
                     Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
@@ -154,20 +159,31 @@ pub fn SlaPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Calculator(reference: SlaReference) -> impl IntoView {
-    let query = use_query_map();
-    let now = reference.now;
-    let input = Memo::new(move |_| {
-        let q = query.read();
-        CalcInput::from_query(|k| q.get(k), now)
-    });
+/// An island: the server renders the answer for the URL's inputs; in the browser, "Calculate"
+/// recomputes with the same engine and puts the inputs in the address bar, with no page load.
+#[island]
+fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
+    let input = RwSignal::new(input);
     let reference = StoredValue::new(reference);
     let result = move || reference.with_value(|r| compute(r, &input.get()));
     let program = move || reference.with_value(|r| r.programs.get(&input.get().program).cloned());
+    let recompute = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(query) = form_query(&ev) {
+            ev.prevent_default();
+            let now = reference.with_value(|r| r.now);
+            input.set(CalcInput::from_query(|k| query.get(k), now));
+            if let Ok(history) = window().history() {
+                let url = format!("/sla?{}", String::from(query.to_string()));
+                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
 
     view! {
-        <Form method="GET" action="/sla" attr:class="form card" attr:aria-label="Case to calculate">
+        <form method="GET" action="/sla" class="form card" aria-label="Case to calculate" on:submit=recompute>
             <div class="field">
                 <label for="sla-plan">"Program and plan"</label>
                 <select id="sla-plan" name="plan">
@@ -232,7 +248,7 @@ fn Calculator(reference: SlaReference) -> impl IntoView {
                 </label>
             </div>
             <div class="actions"><button type="submit" class="button primary">"Calculate"</button></div>
-        </Form>
+        </form>
 
         <section aria-labelledby="sla-results" class="stack">
             <h2 id="sla-results">"Deadlines"</h2>
@@ -255,6 +271,15 @@ fn Calculator(reference: SlaReference) -> impl IntoView {
             </dl>
         </section>
     }
+}
+
+/// The submitted form's fields as a query string.
+#[cfg(feature = "hydrate")]
+fn form_query(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::UrlSearchParams> {
+    use wasm_bindgen::JsCast;
+    let form = ev.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
+    let data = web_sys::FormData::new_with_form(&form).ok()?;
+    web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()
 }
 
 fn severity_name(program: Option<&Program>, product: ProductLine, n: u8) -> String {
@@ -322,5 +347,30 @@ fn Results(opened_at: DateTime<Utc>, d: CaseDeadlines, tz: String) -> impl IntoV
                 }).collect_view()}
             </ol>
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browsers_time_zones_are_the_calculators() {
+        assert_eq!(
+            env!("CHRONO_TZ_TIMEZONE_FILTER"),
+            format!("^({})$", ZONES.join("|")),
+            "the wasm build's chrono-tz filter must list exactly the calculator's zones"
+        );
+        for z in ZONES {
+            assert!(z.parse::<Tz>().is_ok(), "{z}");
+        }
+    }
+
+    #[test]
+    fn a_zone_the_calculator_does_not_offer_falls_back() {
+        let now = Utc::now();
+        let input =
+            CalcInput::from_query(|k| (k == "tz").then(|| "Europe/Madrid".to_string()), now);
+        assert_eq!(input.tz, "America/New_York");
     }
 }

@@ -40,6 +40,11 @@ fn admin_org(user: &CurrentUser) -> Result<&str, AppError> {
     }
 }
 
+/// The organization's tokens, for its admins only.
+pub async fn tokens(pool: &AnyPool, user: &CurrentUser) -> Result<Vec<ApiToken>, AppError> {
+    tokens_of(pool, admin_org(user)?).await
+}
+
 /// An admin issues a token for the organization's monitoring system; the answer is the only
 /// time the secret is seen.
 pub async fn create_token(

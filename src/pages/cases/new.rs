@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
 
 #[component]
 pub fn NewCasePage() -> impl IntoView {
@@ -40,7 +41,7 @@ fn preview(
     array: &OpenCaseArray,
     severity: u8,
     now: DateTime<Utc>,
-) -> Option<(DateTime<Utc>, String)> {
+) -> Option<DateTime<Utc>> {
     let severity = Severity::new(severity).ok()?;
     let mut facts = CaseFacts::opened(
         &array.program_id,
@@ -52,49 +53,77 @@ fn preview(
     facts.product = array.product;
     facts.bcs = site.bcs;
     facts.holidays = site.holidays.clone();
-    let d = case_deadlines(&f.programs, &facts).ok()?;
-    d.initial_response_due
-        .map(|due| (due, site.time_zone.clone()))
+    case_deadlines(&f.programs, &facts)
+        .ok()?
+        .initial_response_due
+}
+
+/// One array as the severity picker shows it: its severity levels in its program's words, and
+/// the initial response each would get, computed by the server for the moment the page loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArrayChoice {
+    pub id: String,
+    pub site: String,
+    pub label: String,
+    pub active: bool,
+    pub severities: Vec<SeverityChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeverityChoice {
+    pub severity: u8,
+    pub name: String,
+    pub definition: String,
+    /// Initial response if opened at the page's instant: UTC, and in the site's words.
+    pub due: Option<(DateTime<Utc>, String)>,
+}
+
+fn array_choices(f: &OpenCaseForm) -> Vec<ArrayChoice> {
+    f.sites
+        .iter()
+        .flat_map(|s| s.arrays.iter().map(move |a| (s, a)))
+        .map(|(s, a)| {
+            let zone: Tz = s.time_zone.parse().unwrap_or(chrono_tz::UTC);
+            ArrayChoice {
+                id: a.id.clone(),
+                site: s.name.clone(),
+                label: if a.support_active {
+                    format!("{} ({})", a.name, a.serial)
+                } else {
+                    format!("{} ({}) — support lapsed", a.name, a.serial)
+                },
+                active: a.support_active,
+                severities: a
+                    .severities
+                    .iter()
+                    .map(|row| SeverityChoice {
+                        severity: row.severity,
+                        name: row.name.clone(),
+                        definition: row.definition.clone(),
+                        due: preview(f, s, a, row.severity, f.now).map(|d| (d, fmt_local(d, zone))),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 #[component]
 fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
     let action = ServerAction::<OpenCase>::new();
     let error = use_action_error(action);
-    let first_active = f
+    let lapsed: Vec<(String, String)> = f
         .sites
         .iter()
         .flat_map(|s| s.arrays.iter())
-        .find(|a| a.support_active)
-        .map(|a| a.id.clone())
-        .unwrap_or_default();
-    let array_id = RwSignal::new(first_active);
-    let severity = RwSignal::new(3u8);
-    let now = use_now(f.now);
-    let f = StoredValue::new(f);
-    let selected = move || {
-        f.with_value(|f| {
-            f.sites.iter().find_map(|s| {
-                s.arrays
-                    .iter()
-                    .find(|a| a.id == array_id.get())
-                    .map(|a| (s.clone(), a.clone()))
-            })
+        .filter(|a| !a.support_active)
+        .map(|a| {
+            (
+                a.name.clone(),
+                a.reinstatement_message.clone().unwrap_or_default(),
+            )
         })
-    };
-    let lapsed: Vec<(String, String)> = f.with_value(|f| {
-        f.sites
-            .iter()
-            .flat_map(|s| s.arrays.iter())
-            .filter(|a| !a.support_active)
-            .map(|a| {
-                (
-                    a.name.clone(),
-                    a.reinstatement_message.clone().unwrap_or_default(),
-                )
-            })
-            .collect()
-    });
+        .collect();
     let described = move |field: &'static str| {
         move || {
             error
@@ -102,6 +131,12 @@ fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
                 .filter(|e| e.field() == Some(field))
                 .map(|_| format!("{field}-error"))
         }
+    };
+    let field_error = move |field: &'static str| {
+        error
+            .get_untracked()
+            .filter(|e| e.field() == Some(field))
+            .map(|e| e.to_string())
     };
 
     view! {
@@ -124,65 +159,12 @@ fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
         <ActionForm action attr:class="form card" attr:aria-labelledby="form-h">
             <h2 id="form-h">"The problem"</h2>
             <ErrorAlert error/>
-            <div class="field">
-                <label for="array_id">"Array or service"</label>
-                <select id="array_id" name="array_id" required aria-describedby=described("array_id")
-                    on:change=move |ev| array_id.set(event_target_value(&ev))>
-                    {f.with_value(|f| f.sites.iter().map(|s| view! {
-                        <optgroup label=s.name.clone()>
-                            {s.arrays.iter().map(|a| {
-                                let id = a.id.clone();
-                                let label = if a.support_active {
-                                    format!("{} ({})", a.name, a.serial)
-                                } else {
-                                    format!("{} ({}) — support lapsed", a.name, a.serial)
-                                };
-                                view! {
-                                    <option value=a.id.clone() disabled=!a.support_active
-                                        selected=move || array_id.get() == id>{label}</option>
-                                }
-                            }).collect_view()}
-                        </optgroup>
-                    }).collect_view())}
-                </select>
-                <FieldError error field="array_id"/>
-            </div>
-            <fieldset class="field">
-                <legend>"Severity"</legend>
-                <p class="hint">"Choose by business impact; support may adjust it with you."</p>
-                {move || selected().map(|(_, a)| a.severities.into_iter().map(|row| {
-                    let n = row.severity;
-                    let id = format!("severity-{n}");
-                    view! {
-                        <div class="choice">
-                            <input type="radio" id=id.clone() name="severity" value=n.to_string()
-                                checked=move || severity.get() == n
-                                on:change=move |_| severity.set(n)/>
-                            <label for=id>
-                                <strong>{format!("Severity {n} — {}", row.name)}</strong>
-                                <span class="hint">{row.definition}</span>
-                            </label>
-                        </div>
-                    }
-                }).collect_view())}
-                <FieldError error field="severity"/>
-            </fieldset>
-            <p class="deadline" aria-live="polite">
-                {move || {
-                    let n = now.get();
-                    selected()
-                        .and_then(|(s, a)| f.with_value(|f| preview(f, &s, &a, severity.get(), n)))
-                        .map(|(due, tz)| {
-                            let zone: Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-                            format!(
-                                "Opened now, this case would get its initial response by {} ({}).",
-                                fmt_local(due, zone),
-                                format_countdown(due, n)
-                            )
-                        })
-                        .unwrap_or_else(|| "This severity has no initial-response target for this plan.".to_string())
-                }}
-            </p>
+            <SeverityPicker
+                arrays=array_choices(&f)
+                rendered_at=f.now
+                array_error=field_error("array_id")
+                severity_error=field_error("severity")
+            />
             <div class="field">
                 <label for="subject">"Subject"</label>
                 <input id="subject" name="subject" type="text" maxlength="200" required aria-describedby=described("subject")/>
@@ -214,5 +196,90 @@ fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
             </fieldset>
             <div class="actions"><button type="submit" class="button primary">"Open case"</button></div>
         </ActionForm>
+    }
+}
+
+/// The array and severity choice: the severity levels shown are the chosen array's program's,
+/// and the deadline preview follows both choices. An island, so only this part of the form needs
+/// the client; without it, the first array's levels show and the form still posts.
+#[island]
+fn SeverityPicker(
+    arrays: Vec<ArrayChoice>,
+    rendered_at: DateTime<Utc>,
+    array_error: Option<String>,
+    severity_error: Option<String>,
+) -> impl IntoView {
+    let first = arrays
+        .iter()
+        .find(|a| a.active)
+        .map(|a| a.id.clone())
+        .unwrap_or_default();
+    let array_id = RwSignal::new(first);
+    let severity = RwSignal::new(3u8);
+    let now = use_now(rendered_at);
+    let arrays = StoredValue::new(arrays);
+    let selected =
+        move || arrays.with_value(|all| all.iter().find(|a| a.id == array_id.get()).cloned());
+    let mut sites: Vec<String> = Vec::new();
+    arrays.with_value(|all| {
+        for a in all {
+            if !sites.contains(&a.site) {
+                sites.push(a.site.clone());
+            }
+        }
+    });
+    let array_described = array_error.is_some().then_some("array_id-error");
+    let severity_described = severity_error.is_some().then_some("severity-error");
+    view! {
+        <div class="field">
+            <label for="array_id">"Array or service"</label>
+            <select id="array_id" name="array_id" required aria-describedby=array_described
+                on:change=move |ev| array_id.set(event_target_value(&ev))>
+                {sites.into_iter().map(|site| view! {
+                    <optgroup label=site.clone()>
+                        {arrays.with_value(|all| all.iter().filter(|a| a.site == site).map(|a| {
+                            let id = a.id.clone();
+                            view! {
+                                <option value=a.id.clone() disabled=!a.active
+                                    selected=move || array_id.get() == id>{a.label.clone()}</option>
+                            }
+                        }).collect_view())}
+                    </optgroup>
+                }).collect_view()}
+            </select>
+            {array_error.map(|e| view! { <p class="field-error" id="array_id-error">{e}</p> })}
+        </div>
+        <fieldset class="field" aria-describedby=severity_described>
+            <legend>"Severity"</legend>
+            <p class="hint">"Choose by business impact; support may adjust it with you."</p>
+            {move || selected().map(|a| a.severities.into_iter().map(|row| {
+                let n = row.severity;
+                let id = format!("severity-{n}");
+                view! {
+                    <div class="choice">
+                        <input type="radio" id=id.clone() name="severity" value=n.to_string()
+                            checked=move || severity.get() == n
+                            on:change=move |_| severity.set(n)/>
+                        <label for=id>
+                            <strong>{format!("Severity {n} — {}", row.name)}</strong>
+                            <span class="hint">{row.definition}</span>
+                        </label>
+                    </div>
+                }
+            }).collect_view())}
+            {severity_error.map(|e| view! { <p class="field-error" id="severity-error">{e}</p> })}
+        </fieldset>
+        <p class="deadline" role="status">
+            {move || {
+                let n = severity.get();
+                match selected().and_then(|a| a.severities.into_iter().find(|r| r.severity == n)).and_then(|r| r.due) {
+                    Some((due, local)) => format!(
+                        "Opened when this page loaded, this case would get its initial response by {local} ({}).",
+                        format_countdown(due, now.get())
+                    ),
+                    None => "This severity has no initial-response target for this plan.".to_string(),
+                }
+            }}
+        </p>
     }
 }
