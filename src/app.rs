@@ -32,8 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The session as every page sees it. Signing in or out bumps an action's version, which
-/// refetches `user`, so the header and guards follow without a full reload.
+/// The session as every page sees it, read once per request. `login` and `logout` are the sign-in
+/// and sign-out forms' server functions: both redirect, so the next page reads the new session.
 #[derive(Clone, Copy)]
 pub struct AuthContext {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
@@ -46,17 +46,12 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    let user = Resource::new(
-        move || (login.version().get(), logout.version().get()),
-        |_| me(),
-    );
+    let user = Resource::new(|| (), |_| me());
     provide_context(AuthContext {
         user,
         login,
         logout,
     });
-
-    crate::components::bell::provide_bell();
 
     view! {
         <Title formatter=|page: String| {

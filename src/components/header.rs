@@ -13,7 +13,7 @@ pub fn Header() -> impl IntoView {
         <header class="app-header">
             <A href="/" attr:class="brand">"Support Portal"</A>
             <ThemeToggle/>
-            <Transition fallback=|| ()>
+            <Suspense fallback=|| ()>
                 {move || {
                     signed_in()
                         .map(|user| {
@@ -33,11 +33,11 @@ pub fn Header() -> impl IntoView {
                             }
                         })
                 }}
-            </Transition>
+            </Suspense>
         </header>
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || signed_in().map(|_| view! { <Nav/> })}
-        </Transition>
+        </Suspense>
     }
 }
 

@@ -1,11 +1,10 @@
 //! /notifications: what the signed-in person was told (newest first, unread marked), what they
 //! want to receive per kind of event, and for an organization's admins its no-contact orders.
-//! Every form posts without JavaScript too.
+//! Every form is a plain post that comes back to this page, so the bell's count follows too.
 use crate::api::notifications::{
     notifications_page, AddNoContactOrder, LiftNoContactOrder, MarkNotificationRead,
     SaveNotificationPreference,
 };
-use crate::components::bell::refresh_bell;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::components::require_user::RequireUser;
 use crate::model::notification::{
@@ -40,33 +39,17 @@ fn NotificationsView() -> impl IntoView {
         add: ServerAction::new(),
         lift: ServerAction::new(),
     };
-    // Marking read changes the bell's count without a navigation.
-    Effect::new(move |_| {
-        if actions.read.version().get() > 0 {
-            refresh_bell();
-        }
-    });
-    let page = Resource::new(
-        move || {
-            (
-                actions.read.version().get(),
-                actions.save.version().get(),
-                actions.add.version().get(),
-                actions.lift.version().get(),
-            )
-        },
-        |_| notifications_page(),
-    );
+    let page = Resource::new(|| (), |_| notifications_page());
     view! {
         <div class="page-header"><h1>"Notifications"</h1></div>
-        <Transition fallback=|| view! { <p class="muted">"Loading notifications…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Loading notifications…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => view! { <Body p actions/> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
