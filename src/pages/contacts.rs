@@ -1,7 +1,7 @@
 //! The contacts page (who speaks for the organization at each site, the team's contact settings,
 //! the history of changes) and the invitation page where a new contact chooses a password.
-//! Every form posts without JavaScript too; the server decides who may change what, the page
-//! only leaves out the buttons a viewer cannot use.
+//! Every form is a plain post that comes back to this page; the server decides who may change
+//! what, the page only leaves out the buttons a viewer cannot use.
 use crate::api::contacts::{
     contacts_page, invitation_info, AcceptInvitation, AddContact, ReinviteContact, RemoveContact,
     UpdateContact, UpdateContactSettings,
@@ -20,7 +20,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// Every change the page can make; a finished one refetches the page.
+/// Every change the page can make: the forms' server functions, and where their errors come from.
 #[derive(Clone, Copy)]
 struct ContactActions {
     add: ServerAction<AddContact>,
@@ -39,16 +39,6 @@ impl ContactActions {
             reinvite: ServerAction::new(),
             settings: ServerAction::new(),
         }
-    }
-
-    fn versions(&self) -> [usize; 5] {
-        [
-            self.add.version().get(),
-            self.update.version().get(),
-            self.remove.version().get(),
-            self.reinvite.version().get(),
-            self.settings.version().get(),
-        ]
     }
 }
 
@@ -70,15 +60,12 @@ pub fn ContactsPage() -> impl IntoView {
 fn ContactsView() -> impl IntoView {
     let query = use_query_map();
     let actions = ContactActions::new();
-    let page = Resource::new(
-        move || (query.with(|q| q.get("org")), actions.versions()),
-        |(org, _)| contacts_page(org),
-    );
+    let page = Resource::new(move || query.with(|q| q.get("org")), contacts_page);
     let invite = move || query.with(|q| q.get("invite")).filter(|t| token_like(t));
     view! {
         <div class="page-header"><h1>"Contacts"</h1></div>
         {move || invite().map(|token| view! { <InvitationNotice token/> })}
-        <Transition fallback=|| view! { <p class="muted">"Loading the contacts…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Loading the contacts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => view! { <ContactsBody p actions/> }.into_any(),
@@ -89,7 +76,7 @@ fn ContactsView() -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -363,14 +350,6 @@ fn EditContact(c: Contact, manage: bool, actions: ContactActions) -> impl IntoVi
 #[component]
 fn AddContactForm(sites: Vec<SiteContacts>, actions: ContactActions) -> impl IntoView {
     let error = use_action_error(actions.add);
-    // A new, empty form after each contact added; after an error the typed values stay.
-    let added = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = actions.add.value().get() {
-            added.update(|n| *n += 1);
-        }
-    });
-    let sites = StoredValue::new(sites);
     let described = move |field: &'static str| {
         move || {
             error
@@ -383,54 +362,49 @@ fn AddContactForm(sites: Vec<SiteContacts>, actions: ContactActions) -> impl Int
         <section class="card stack" aria-labelledby="add-h">
             <h2 id="add-h">"Add a contact"</h2>
             <p class="hint">"Someone without an account gets one, with an invitation link to choose a password. One role per person at a site; at most five authorized callers per site; backup contacts only where your organization has an admin."</p>
-            {move || {
-                added.get();
-                view! {
-                    <ActionForm action=actions.add attr:class="form" attr:aria-labelledby="add-h">
-                        <ErrorAlert error/>
-                        <div class="field">
-                            <label for="add-site">"Site"</label>
-                            <select id="add-site" name="site_id" required aria-describedby=described("site_id")>
-                                {sites.with_value(|s| s.iter().map(|s| view! {
-                                    <option value=s.site_id.clone()>{format!("{} ({} of {} callers)", s.site_name, s.caller_count, s.caller_limit)}</option>
-                                }).collect_view())}
-                            </select>
-                            <FieldError error field="site_id"/>
-                        </div>
-                        <div class="field">
-                            <label for="add-role">"Role"</label>
-                            <select id="add-role" name="role" aria-describedby=described("role")>
-                                {CONTACT_ROLES.into_iter().map(|r| view! {
-                                    <option value=r.as_str() selected=r == Role::AuthorizedCaller>{r.label()}</option>
-                                }).collect_view()}
-                            </select>
-                            <FieldError error field="role"/>
-                        </div>
-                        <div class="field">
-                            <label for="add-email">"E-mail address"</label>
-                            <input id="add-email" name="email" type="email" required autocomplete="off" aria-describedby=described("email")/>
-                            <FieldError error field="email"/>
-                        </div>
-                        <div class="field">
-                            <label for="add-name">"Full name"</label>
-                            <input id="add-name" name="name" type="text" maxlength="100" required aria-describedby=described("name")/>
-                            <FieldError error field="name"/>
-                        </div>
-                        <div class="field">
-                            <label for="add-phone">"Phone"</label>
-                            <input id="add-phone" name="phone" type="tel" aria-describedby=described("phone")/>
-                            <FieldError error field="phone"/>
-                        </div>
-                        <div class="field">
-                            <label for="add-tz">"Time zone"</label>
-                            <p class="hint">"Empty: the site's time zone."</p>
-                            <input id="add-tz" name="time_zone" type="text" placeholder="America/New_York" aria-describedby=described("time_zone")/>
-                            <FieldError error field="time_zone"/>
-                        </div>
-                        <div class="actions"><button type="submit" class="button primary">"Add contact"</button></div>
-                    </ActionForm>
-                }
-            }}
+            <ActionForm action=actions.add attr:class="form" attr:aria-labelledby="add-h">
+                <ErrorAlert error/>
+                <div class="field">
+                    <label for="add-site">"Site"</label>
+                    <select id="add-site" name="site_id" required aria-describedby=described("site_id")>
+                        {sites.into_iter().map(|s| view! {
+                            <option value=s.site_id>{format!("{} ({} of {} callers)", s.site_name, s.caller_count, s.caller_limit)}</option>
+                        }).collect_view()}
+                    </select>
+                    <FieldError error field="site_id"/>
+                </div>
+                <div class="field">
+                    <label for="add-role">"Role"</label>
+                    <select id="add-role" name="role" aria-describedby=described("role")>
+                        {CONTACT_ROLES.into_iter().map(|r| view! {
+                            <option value=r.as_str() selected=r == Role::AuthorizedCaller>{r.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <FieldError error field="role"/>
+                </div>
+                <div class="field">
+                    <label for="add-email">"E-mail address"</label>
+                    <input id="add-email" name="email" type="email" required autocomplete="off" aria-describedby=described("email")/>
+                    <FieldError error field="email"/>
+                </div>
+                <div class="field">
+                    <label for="add-name">"Full name"</label>
+                    <input id="add-name" name="name" type="text" maxlength="100" required aria-describedby=described("name")/>
+                    <FieldError error field="name"/>
+                </div>
+                <div class="field">
+                    <label for="add-phone">"Phone"</label>
+                    <input id="add-phone" name="phone" type="tel" aria-describedby=described("phone")/>
+                    <FieldError error field="phone"/>
+                </div>
+                <div class="field">
+                    <label for="add-tz">"Time zone"</label>
+                    <p class="hint">"Empty: the site's time zone."</p>
+                    <input id="add-tz" name="time_zone" type="text" placeholder="America/New_York" aria-describedby=described("time_zone")/>
+                    <FieldError error field="time_zone"/>
+                </div>
+                <div class="actions"><button type="submit" class="button primary">"Add contact"</button></div>
+            </ActionForm>
         </section>
     }
     .into_any()

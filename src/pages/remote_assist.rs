@@ -1,6 +1,6 @@
 //! Remote Assist: every array of the viewer's organization (every organization's for staff) with
 //! its connection state and open session, the request form for the organization's admins and
-//! backup contacts, and the recent history. Every form posts without JavaScript too.
+//! backup contacts, and the recent history. Every form is a plain post that comes back here.
 use crate::api::remote_assist::{
     remote_assist_overview, EndRemoteAssist, ExtendRemoteAssist, JoinRemoteAssist,
     RequestRemoteAssist, StartRemoteAssist,
@@ -20,92 +20,25 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-/// Every action of the page; each one refetches the overview, except a refused request, so the
-/// request form keeps what was typed next to the error.
+/// The page's forms: each posts to its server function, which redirects back here (with its
+/// error in the URL when refused).
 #[derive(Clone, Copy)]
 struct RaActions {
     request: ServerAction<RequestRemoteAssist>,
-    /// Bumped by each successful request (a version that ignores failures).
-    requested: RwSignal<usize>,
     start: ServerAction<StartRemoteAssist>,
     join: ServerAction<JoinRemoteAssist>,
     end: ServerAction<EndRemoteAssist>,
     extend: ServerAction<ExtendRemoteAssist>,
-    /// The outcome of the latest start, join, end or extend: its error, or `None` after a success.
-    latest_error: RwSignal<Option<AppError>>,
 }
 
-/// Keeps `latest` on the outcome of `action`'s latest dispatch.
-fn track_latest<S>(action: ServerAction<S>, latest: RwSignal<Option<AppError>>)
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(result) = action.value().get() {
-            latest.set(result.err());
-        }
-    });
-}
-
-impl RaActions {
-    fn new() -> Self {
-        let request = ServerAction::<RequestRemoteAssist>::new();
-        let requested = RwSignal::new(0);
-        // Effects run only in the browser; without JavaScript every post reloads the page anyway.
-        Effect::new(move |_| {
-            if let Some(Ok(_)) = request.value().get() {
-                requested.update(|n| *n += 1);
-            }
-        });
-        let actions = RaActions {
-            request,
-            requested,
-            start: ServerAction::new(),
-            join: ServerAction::new(),
-            end: ServerAction::new(),
-            extend: ServerAction::new(),
-            latest_error: RwSignal::new(None),
-        };
-        track_latest(actions.start, actions.latest_error);
-        track_latest(actions.join, actions.latest_error);
-        track_latest(actions.end, actions.latest_error);
-        track_latest(actions.extend, actions.latest_error);
-        actions
-    }
-
-    fn versions(&self) -> [usize; 5] {
-        [
-            self.requested.get(),
-            self.start.version().get(),
-            self.join.version().get(),
-            self.end.version().get(),
-            self.extend.version().get(),
-        ]
-    }
-}
-
-/// The error of the latest session action (start, join, end, extend), shown once above the
-/// arrays. Before any action ran here, it is the one a form post without JavaScript came back
-/// with (in the URL).
+/// The error a session form (start, join, end, extend) came back with, shown once above the
+/// arrays rather than on every card.
 fn session_error(actions: RaActions) -> Signal<Option<AppError>> {
     let start = use_action_error(actions.start);
     let join = use_action_error(actions.join);
     let end = use_action_error(actions.end);
     let extend = use_action_error(actions.extend);
-    let ran = move || {
-        actions.start.value().with(Option::is_some)
-            || actions.join.value().with(Option::is_some)
-            || actions.end.value().with(Option::is_some)
-            || actions.extend.value().with(Option::is_some)
-    };
-    Signal::derive(move || {
-        if ran() {
-            actions.latest_error.get()
-        } else {
-            start.get().or(join.get()).or(end.get()).or(extend.get())
-        }
-    })
+    Signal::derive(move || start.get().or(join.get()).or(end.get()).or(extend.get()))
 }
 
 #[component]
@@ -118,8 +51,14 @@ pub fn RemoteAssistPage() -> impl IntoView {
 
 #[component]
 fn RemoteAssistView() -> impl IntoView {
-    let actions = RaActions::new();
-    let overview = Resource::new(move || actions.versions(), |_| remote_assist_overview());
+    let actions = RaActions {
+        request: ServerAction::new(),
+        start: ServerAction::new(),
+        join: ServerAction::new(),
+        end: ServerAction::new(),
+        extend: ServerAction::new(),
+    };
+    let overview = Resource::new(|| (), |_| remote_assist_overview());
     view! {
         <div class="page-header"><h1>"Remote Assist"</h1></div>
         <p class="muted">
@@ -127,7 +66,7 @@ fn RemoteAssistView() -> impl IntoView {
             "Only one session can run on an array at a time, though several engineers may join it. "
             "It ends when you or support end it, or by itself when its time runs out."
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Loading Remote Assist…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Loading Remote Assist…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) => view! { <OverviewBody o actions/> }.into_any(),
@@ -138,7 +77,7 @@ fn RemoteAssistView() -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 

@@ -2,8 +2,8 @@
 //! their stage, the committed delivery time counting down in the site's local time, on time or
 //! late, tracking and what the customer must do next; the sites' logistics, which admins edit.
 //! The same cards make the panel of a case page, where support also creates replacements, and
-//! `LateDeliveriesPanel` flags late parts on the dashboard and the support queue. Every form
-//! posts without JavaScript too.
+//! `LateDeliveriesPanel` flags late parts on the dashboard and the support queue. Every form is
+//! a plain post that comes back to the page it was on.
 use crate::api::replacements::{
     case_replacements, late_deliveries, replacements_overview, ConfirmSiteAccess,
     CreateReplacement, MoveReplacement, ProposeTechnicianWindow, SaveSiteLogistics,
@@ -23,67 +23,33 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-/// The actions a replacement card offers; each successful one refetches the list.
+/// The forms of a replacement card: each posts to its server function, which redirects back to
+/// the page (with its error in the URL when refused).
 #[derive(Clone, Copy)]
 struct CardActions {
     stage: ServerAction<MoveReplacement>,
     confirm: ServerAction<ConfirmSiteAccess>,
     propose: ServerAction<ProposeTechnicianWindow>,
-    /// The outcome of the latest of them in the browser: `Some(error)`, `Some(None)` after a
-    /// success, `None` before any.
-    latest: RwSignal<Option<Option<AppError>>>,
-}
-
-/// Keeps `latest` on the outcome of `action`'s latest dispatch (an effect: browser only).
-fn follow<S>(action: ServerAction<S>, latest: RwSignal<Option<Option<AppError>>>)
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(result) = action.value().get() {
-            latest.set(Some(result.err()));
-        }
-    });
 }
 
 impl CardActions {
     fn new() -> Self {
-        let a = CardActions {
+        CardActions {
             stage: ServerAction::new(),
             confirm: ServerAction::new(),
             propose: ServerAction::new(),
-            latest: RwSignal::new(None),
-        };
-        follow(a.stage, a.latest);
-        follow(a.confirm, a.latest);
-        follow(a.propose, a.latest);
-        a
+        }
     }
 
-    fn versions(&self) -> [usize; 3] {
-        [
-            self.stage.version().get(),
-            self.confirm.version().get(),
-            self.propose.version().get(),
-        ]
-    }
-
-    /// The latest card action's error. On the server (and before any action ran in the
-    /// browser) it is the one a post without JavaScript came back with, in the URL.
+    /// The error a card's form came back with, shown once above the cards rather than on each.
     fn error(&self) -> Signal<Option<AppError>> {
-        let latest = self.latest;
         let stage = use_action_error(self.stage);
         let confirm = use_action_error(self.confirm);
         let propose = use_action_error(self.propose);
-        Signal::derive(move || match latest.get() {
-            Some(outcome) => outcome,
-            None => stage.get().or(confirm.get()).or(propose.get()),
-        })
+        Signal::derive(move || stage.get().or(confirm.get()).or(propose.get()))
     }
 }
 
@@ -99,17 +65,14 @@ pub fn ReplacementsPage() -> impl IntoView {
 fn ReplacementsView() -> impl IntoView {
     let actions = CardActions::new();
     let logistics = ServerAction::<SaveSiteLogistics>::new();
-    let overview = Resource::new(
-        move || (actions.versions(), logistics.version().get()),
-        |_| replacements_overview(),
-    );
+    let overview = Resource::new(|| (), |_| replacements_overview());
     view! {
         <div class="page-header"><h1>"Replacements"</h1></div>
         <p class="muted">
             "When support finds a faulty part, it ships a replacement and, if needed, sends a field "
             "technician. Delivery times follow your support plan and are shown in the site's local time."
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Loading replacements…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Loading replacements…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) => view! { <OverviewBody o actions logistics/> }.into_any(),
@@ -120,7 +83,7 @@ fn ReplacementsView() -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -483,7 +446,6 @@ fn SiteLogisticsSection(
     action: ServerAction<SaveSiteLogistics>,
 ) -> impl IntoView {
     let error = use_action_error(action);
-    let saved = move || action.value().with(|v| matches!(v, Some(Ok(()))));
     view! {
         <section class="stack" aria-labelledby="logistics-h">
             <h2 id="logistics-h">"Site logistics"</h2>
@@ -493,7 +455,6 @@ fn SiteLogisticsSection(
                 "with a technician waits until all of it is filled in."
             </p>
             <ErrorAlert error/>
-            {move || saved().then(|| view! { <p class="alert success" role="status">"Site logistics saved."</p> })}
             <div class="card-grid">
                 {sites.into_iter().map(|s| view! { <SiteCard s staff action/> }).collect_view()}
             </div>
@@ -540,8 +501,6 @@ fn SiteCard(
                 view! {
                     <ActionForm action attr:class="form">
                         <input type="hidden" name="site_id" value=s.site_id.clone()/>
-                        // Inputs, not textareas: a textarea's text would be a node that hydration
-                        // must find, and an empty one has none.
                         <div class="field">
                             <label for=id("dc-address")>"Datacenter address"</label>
                             <input id=id("dc-address") name="datacenter_address" type="text" maxlength="2000" value=f.datacenter_address.clone()/>
@@ -585,61 +544,38 @@ fn SiteCard(
 
 // ---- The case page's panel ----
 
-/// The panel's data and actions. Made by the case page at its top, beside the case's own
-/// resource: a resource created later, inside the case's `Suspend`, was numbered differently
-/// by the server and the browser, and the case page failed to hydrate.
-#[derive(Clone, Copy)]
-pub struct CasePanelState {
-    actions: CardActions,
-    create: ServerAction<CreateReplacement>,
-    data: Resource<Result<CaseReplacements, AppError>>,
-}
-
-pub fn case_panel_state(case_id: Signal<String>) -> CasePanelState {
-    let actions = CardActions::new();
-    let create = ServerAction::<CreateReplacement>::new();
-    let data = Resource::new(
-        move || (case_id.get(), actions.versions(), create.version().get()),
-        move |(id, _, _)| case_replacements(id),
-    );
-    CasePanelState {
-        actions,
-        create,
-        data,
-    }
+/// The replacements of a case, for its panel. The case page makes this beside the case's own
+/// resource, so the server reads both at once instead of one after the other.
+pub fn case_panel_data(case_id: Signal<String>) -> Resource<Result<CaseReplacements, AppError>> {
+    Resource::new(move || case_id.get(), case_replacements)
 }
 
 /// The replacements of a case; support creates them here.
 #[component]
-pub fn CaseReplacementsPanel(state: CasePanelState, case_id: String) -> impl IntoView {
-    let CasePanelState {
-        actions,
-        create,
-        data,
-    } = state;
+pub fn CaseReplacementsPanel(
+    data: Resource<Result<CaseReplacements, AppError>>,
+    case_id: String,
+) -> impl IntoView {
     let id = StoredValue::new(case_id);
     view! {
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) if d.can_create || !d.replacements.is_empty() => {
-                        view! { <CasePanelBody d actions create case_id=id.get_value()/> }.into_any()
+                        view! { <CasePanelBody d case_id=id.get_value()/> }.into_any()
                     }
                     Ok(_) => ().into_any(),
                     Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
-fn CasePanelBody(
-    d: CaseReplacements,
-    actions: CardActions,
-    create: ServerAction<CreateReplacement>,
-    case_id: String,
-) -> impl IntoView {
+fn CasePanelBody(d: CaseReplacements, case_id: String) -> impl IntoView {
+    let actions = CardActions::new();
+    let create = ServerAction::<CreateReplacement>::new();
     let now = d.now;
     let staff = d.can_create;
     view! {
@@ -671,70 +607,58 @@ fn CreateForm(
                 .map(|_| format!("{field}-error"))
         }
     };
-    let arrays = StoredValue::new(arrays);
-    let case_id = StoredValue::new(case_id);
-    // A fresh, empty form after each replacement created; a refused one keeps what was typed.
-    let created = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
-            created.update(|n| *n += 1);
-        }
-    });
-    move || {
-        created.get();
-        view! {
-            <ActionForm action=create attr:class="form" attr:aria-labelledby="repl-create-h">
-                <h3 id="repl-create-h">"Create a replacement"</h3>
-                <input type="hidden" name="case_id" value=case_id.get_value()/>
-                <ErrorAlert error/>
-                <div class="field">
-                    <label for="repl-array">"Array"</label>
-                    <select id="repl-array" name="array_id" aria-describedby=described("array_id")>
-                        {arrays.get_value().into_iter().map(|a| view! { <option value=a.id>{a.label}</option> }).collect_view()}
-                    </select>
-                    <FieldError error field="array_id"/>
-                </div>
-                <div class="field">
-                    <label for="repl-type">"Part type"</label>
-                    <select id="repl-type" name="part_type" aria-describedby=described("part_type")>
-                        {PartType::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
-                    </select>
-                    <FieldError error field="part_type"/>
-                </div>
-                <div class="field">
-                    <label for="repl-part-number">"Part number"</label>
-                    <input id="repl-part-number" name="part_number" type="text" required maxlength="100"
-                        aria-describedby=described("part_number")/>
-                    <FieldError error field="part_number"/>
-                </div>
-                <div class="field">
-                    <label for="repl-quantity">"Quantity"</label>
-                    <input id="repl-quantity" name="quantity" type="number" min="1" max=QUANTITY_MAX.to_string()
-                        value="1" required aria-describedby=described("quantity")/>
-                    <FieldError error field="quantity"/>
-                </div>
-                <div class="field">
-                    <label for="repl-description">"Notes (optional)"</label>
-                    <textarea id="repl-description" name="description" rows="2" maxlength="2000"></textarea>
-                    <FieldError error field="description"/>
-                </div>
-                <div class="field">
-                    <label><input type="checkbox" name="technician_required" value="on"/>" Field technician needed"</label>
-                </div>
-                <div class="field">
-                    <label for="repl-return">"Return of the defective part"</label>
-                    <select id="repl-return" name="return_method">
-                        {ReturnMethod::ALL.iter().map(|m| view! { <option value=m.as_str()>{m.label()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label><input type="checkbox" name="drive_retention" value="on" aria-describedby=described("drive_retention")/>
-                        " Customer keeps the replaced drives (drive-retention option, extra charge)"</label>
-                    <FieldError error field="drive_retention"/>
-                </div>
-                <div class="actions"><button type="submit" class="button primary">"Create replacement"</button></div>
-            </ActionForm>
-        }
+    view! {
+        <ActionForm action=create attr:class="form" attr:aria-labelledby="repl-create-h">
+            <h3 id="repl-create-h">"Create a replacement"</h3>
+            <input type="hidden" name="case_id" value=case_id/>
+            <ErrorAlert error/>
+            <div class="field">
+                <label for="repl-array">"Array"</label>
+                <select id="repl-array" name="array_id" aria-describedby=described("array_id")>
+                    {arrays.into_iter().map(|a| view! { <option value=a.id>{a.label}</option> }).collect_view()}
+                </select>
+                <FieldError error field="array_id"/>
+            </div>
+            <div class="field">
+                <label for="repl-type">"Part type"</label>
+                <select id="repl-type" name="part_type" aria-describedby=described("part_type")>
+                    {PartType::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                </select>
+                <FieldError error field="part_type"/>
+            </div>
+            <div class="field">
+                <label for="repl-part-number">"Part number"</label>
+                <input id="repl-part-number" name="part_number" type="text" required maxlength="100"
+                    aria-describedby=described("part_number")/>
+                <FieldError error field="part_number"/>
+            </div>
+            <div class="field">
+                <label for="repl-quantity">"Quantity"</label>
+                <input id="repl-quantity" name="quantity" type="number" min="1" max=QUANTITY_MAX.to_string()
+                    value="1" required aria-describedby=described("quantity")/>
+                <FieldError error field="quantity"/>
+            </div>
+            <div class="field">
+                <label for="repl-description">"Notes (optional)"</label>
+                <textarea id="repl-description" name="description" rows="2" maxlength="2000"></textarea>
+                <FieldError error field="description"/>
+            </div>
+            <div class="field">
+                <label><input type="checkbox" name="technician_required" value="on"/>" Field technician needed"</label>
+            </div>
+            <div class="field">
+                <label for="repl-return">"Return of the defective part"</label>
+                <select id="repl-return" name="return_method">
+                    {ReturnMethod::ALL.iter().map(|m| view! { <option value=m.as_str()>{m.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label><input type="checkbox" name="drive_retention" value="on" aria-describedby=described("drive_retention")/>
+                    " Customer keeps the replaced drives (drive-retention option, extra charge)"</label>
+                <FieldError error field="drive_retention"/>
+            </div>
+            <div class="actions"><button type="submit" class="button primary">"Create replacement"</button></div>
+        </ActionForm>
     }
 }
 
@@ -745,7 +669,7 @@ fn CreateForm(
 pub fn LateDeliveriesPanel() -> impl IntoView {
     let late = Resource::new(|| (), |_| late_deliveries());
     view! {
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match late.await {
                     Ok(l) if !l.replacements.is_empty() => {
@@ -764,7 +688,7 @@ pub fn LateDeliveriesPanel() -> impl IntoView {
                     _ => ().into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 

@@ -7,6 +7,8 @@ use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, 
 use crate::components::require_user::RequireUser;
 use crate::model::attachment::{human_size, ACCEPTED_EXTENSIONS};
 use crate::model::case::{CaseDetail, CaseEvent};
+use crate::model::replacement::CaseReplacements;
+use crate::model::AppError;
 use crate::pages::sla::clock_label;
 use crate::sla::explain::fmt_local;
 use chrono::{DateTime, Utc};
@@ -17,7 +19,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// Every action a case page can take; a successful one refetches the case.
+/// The case page's forms: each posts to its server function, which redirects back here (with its
+/// error in the URL when refused).
 #[derive(Clone, Copy)]
 struct CaseActions {
     comment: ServerAction<AddComment>,
@@ -45,20 +48,6 @@ impl CaseActions {
             agreed: ServerAction::new(),
         }
     }
-
-    fn versions(&self) -> [usize; 9] {
-        [
-            self.comment.version().get(),
-            self.raise.version().get(),
-            self.confirm.version().get(),
-            self.reopen.version().get(),
-            self.survey.version().get(),
-            self.update.version().get(),
-            self.status.version().get(),
-            self.severity.version().get(),
-            self.agreed.version().get(),
-        ]
-    }
 }
 
 #[component]
@@ -73,20 +62,11 @@ pub fn CaseDetailPage() -> impl IntoView {
 fn CaseView() -> impl IntoView {
     let params = use_params_map();
     let actions = CaseActions::new();
-    let case = Resource::new(
-        move || {
-            (
-                params.with(|p| p.get("id").unwrap_or_default()),
-                actions.versions(),
-            )
-        },
-        |(id, _)| case_detail(id),
-    );
-    let replacements = crate::pages::replacements::case_panel_state(Signal::derive(move || {
-        params.with(|p| p.get("id").unwrap_or_default())
-    }));
+    let id = Signal::derive(move || params.with(|p| p.get("id").unwrap_or_default()));
+    let case = Resource::new(move || id.get(), case_detail);
+    let replacements = crate::pages::replacements::case_panel_data(id);
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading the case…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Loading the case…"</p> }>
             {move || Suspend::new(async move {
                 match case.await {
                     Ok(c) => view! { <CaseBody c actions replacements/> }.into_any(),
@@ -97,7 +77,7 @@ fn CaseView() -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -105,7 +85,7 @@ fn CaseView() -> impl IntoView {
 fn CaseBody(
     c: CaseDetail,
     actions: CaseActions,
-    replacements: crate::pages::replacements::CasePanelState,
+    replacements: Resource<Result<CaseReplacements, AppError>>,
 ) -> impl IntoView {
     let s = c.summary.clone();
     let zone: Tz = s.site_tz.parse().unwrap_or(chrono_tz::UTC);
@@ -140,7 +120,7 @@ fn CaseBody(
             })}
         </section>
         <Attachments c=c.clone() zone/>
-        <crate::pages::replacements::CaseReplacementsPanel state=replacements case_id=case_id.clone()/>
+        <crate::pages::replacements::CaseReplacementsPanel data=replacements case_id=case_id.clone()/>
         <CustomerActions c=c.clone() actions case_id=case_id.clone()/>
         {c.is_staff.then(|| view! { <SupportActions c=c.clone() actions case_id=case_id.clone()/> })}
         <section class="stack" aria-labelledby="timeline-h">
@@ -274,22 +254,16 @@ fn CustomerActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl
             view! {
                 <section class="card stack" aria-labelledby="comment-h">
                     <h2 id="comment-h">"Add a comment"</h2>
-                    {move || {
-                        actions.comment.version().get();
-                        let id = id.clone();
-                        view! {
-                            <ActionForm action=actions.comment attr:class="form">
-                                <input type="hidden" name="case_id" value=id/>
-                                <ErrorAlert error=comment_err/>
-                                <div class="field">
-                                    <label for="comment-body">"Comment"</label>
-                                    <textarea id="comment-body" name="body" rows="4" required></textarea>
-                                    <FieldError error=comment_err field="body"/>
-                                </div>
-                                <button type="submit" class="button primary">"Post comment"</button>
-                            </ActionForm>
-                        }
-                    }}
+                    <ActionForm action=actions.comment attr:class="form">
+                        <input type="hidden" name="case_id" value=id/>
+                        <ErrorAlert error=comment_err/>
+                        <div class="field">
+                            <label for="comment-body">"Comment"</label>
+                            <textarea id="comment-body" name="body" rows="4" required></textarea>
+                            <FieldError error=comment_err field="body"/>
+                        </div>
+                        <button type="submit" class="button primary">"Post comment"</button>
+                    </ActionForm>
                 </section>
             }
         })}
@@ -370,33 +344,24 @@ fn SupportActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl 
     let severity_err = use_action_error(actions.severity);
     let agreed_err = use_action_error(actions.agreed);
     let id = case_id;
-    let agreed_id = id.clone();
+    let (update_id, agreed_id) = (id.clone(), id.clone());
     let statuses = c.allowed_statuses.clone();
     view! {
         <section class="card stack" aria-labelledby="support-h">
             <h2 id="support-h">"Support actions"</h2>
-            {
-                let id = id.clone();
-                move || {
-                    actions.update.version().get();
-                    let id = id.clone();
-                    view! {
-                        <ActionForm action=actions.update attr:class="form">
-                            <input type="hidden" name="case_id" value=id/>
-                            <ErrorAlert error=update_err/>
-                            <div class="field">
-                                <label for="update-body">"Update or note"</label>
-                                <textarea id="update-body" name="body" rows="4" required></textarea>
-                                <FieldError error=update_err field="body"/>
-                            </div>
-                            <div class="field">
-                                <label><input type="checkbox" name="public" value="on" checked/>" Public update (the customer sees it; restarts the update clock)"</label>
-                            </div>
-                            <button type="submit" class="button primary">"Post update"</button>
-                        </ActionForm>
-                    }
-                }
-            }
+            <ActionForm action=actions.update attr:class="form">
+                <input type="hidden" name="case_id" value=update_id/>
+                <ErrorAlert error=update_err/>
+                <div class="field">
+                    <label for="update-body">"Update or note"</label>
+                    <textarea id="update-body" name="body" rows="4" required></textarea>
+                    <FieldError error=update_err field="body"/>
+                </div>
+                <div class="field">
+                    <label><input type="checkbox" name="public" value="on" checked/>" Public update (the customer sees it; restarts the update clock)"</label>
+                </div>
+                <button type="submit" class="button primary">"Post update"</button>
+            </ActionForm>
             {(!statuses.is_empty()).then(|| {
                 let id = id.clone();
                 view! {
@@ -451,11 +416,10 @@ fn SupportActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl 
 /// without JavaScript). The server redirects back with `attached` or `upload_error`.
 #[component]
 fn Attachments(c: CaseDetail, zone: Tz) -> impl IntoView {
-    let query = use_query_map();
-    let upload_error = move || query.with(|q| q.get("upload_error"));
-    let attached = move || query.with(|q| q.get("attached"));
+    let (upload_error, attached) =
+        use_query_map().with_untracked(|q| (q.get("upload_error"), q.get("attached")));
     #[cfg(feature = "ssr")]
-    if untrack(upload_error).is_some() {
+    if upload_error.is_some() {
         crate::server::auth::set_status(422);
     }
     let accept = ACCEPTED_EXTENSIONS
@@ -467,8 +431,8 @@ fn Attachments(c: CaseDetail, zone: Tz) -> impl IntoView {
     view! {
         <section class="card stack" aria-labelledby="attachments-h">
             <h2 id="attachments-h">"Attachments"</h2>
-            {move || upload_error().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
-            {move || attached().map(|n| view! { <div class="alert success" role="status">{format!("Attached {n} file(s).")}</div> })}
+            {upload_error.map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+            {attached.map(|n| view! { <div class="alert success" role="status">{format!("Attached {n} file(s).")}</div> })}
             {if files.is_empty() {
                 view! { <p class="muted">"No files attached yet."</p> }.into_any()
             } else {
