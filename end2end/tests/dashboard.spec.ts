@@ -32,7 +32,7 @@ test('the navigation marks the current page and the page hydrates', async ({ pag
   await hydrated(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('aria-current', 'page');
-  // Client-side navigation (only the hydrated app does this without a reload).
+  // A full page load: the server marks the link of the page it renders.
   await nav.getByRole('link', { name: 'Cases' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Cases' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Cases' })).toHaveAttribute('aria-current', 'page');

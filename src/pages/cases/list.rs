@@ -8,7 +8,7 @@ use crate::model::CurrentUser;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 const PARAMS: [&str; 6] = ["status", "severity", "site_id", "search", "sort", "page"];
@@ -44,7 +44,7 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
         </div>
         // The support queue flags parts delivered late (customers see theirs on the dashboard).
         {staff.then(|| view! { <crate::pages::replacements::LateDeliveriesPanel/> })}
-        <Form method="GET" action="/cases" attr:class="form filters cluster" attr:aria-label="Filter cases">
+        <form method="GET" action="/cases" class="form filters cluster" aria-label="Filter cases">
             <div class="field">
                 <label for="f-status">"Status"</label>
                 <select id="f-status" name="status">
@@ -69,7 +69,7 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
                 <label for="f-site">"Site"</label>
                 <select id="f-site" name="site_id">
                     <option value="">"Any"</option>
-                    <Transition fallback=|| ()>
+                    <Suspense fallback=|| ()>
                         {move || sites.get().and_then(|r| r.ok()).map(|d| {
                             d.organizations.into_iter().flat_map(|o| o.sites).map(|s| {
                                 let id = s.id.clone();
@@ -78,7 +78,7 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
                                 }
                             }).collect_view()
                         })}
-                    </Transition>
+                    </Suspense>
                 </select>
             </div>
             <div class="field">
@@ -94,15 +94,15 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
                 </select>
             </div>
             <div class="actions"><button type="submit" class="button secondary">"Apply filters"</button></div>
-        </Form>
-        <Transition fallback=|| view! { <p class="muted">"Loading cases…"</p> }>
+        </form>
+        <Suspense fallback=|| view! { <p class="muted">"Loading cases…"</p> }>
             {move || Suspend::new(async move {
                 match cases.await {
                     Ok(list) => view! { <CaseTable list staff/> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
