@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
             <footer class="app-footer">
                 <p class="muted">"Support Portal · times are shown in each site's local time zone"</p>
             </footer>
+            <crate::components::form_memory::FormMemory/>
         </Router>
     }
 }

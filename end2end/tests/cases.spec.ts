@@ -62,6 +62,11 @@ test('the open-case form shows the initial-response deadline before submitting, 
   await expect(nameField.locator('.field-error')).toBeVisible();
   await expect(page.getByRole('alert').first()).toBeVisible();
   await expect(page).toHaveURL(/\/cases\/new/);
+  // The refused form came back as a new page; what was typed and chosen is still there.
+  await expect(page.getByLabel('Subject')).toHaveValue('Array down');
+  await expect(page.getByLabel('Description')).toHaveValue('Both controllers unreachable.');
+  await expect(page.getByLabel(/^Severity 1 —/)).toBeChecked();
+  await expect(page.getByRole('status').filter({ hasText: /initial.response/ })).toContainText('Opened when this page loaded');
 });
 
 test('the countdown ticks in the browser', async ({ page }) => {
