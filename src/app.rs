@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main id="main" class="app-main">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
-                    <Route path=path!("/login") view=pages::login::LoginPage/>
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases") view=pages::cases::list::CasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=pages::cases::new::NewCasePage ssr=SsrMode::Async/>

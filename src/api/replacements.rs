@@ -156,5 +156,8 @@ pub async fn save_site_logistics(
         delivery_contact_name,
         delivery_contact_phone,
     };
-    crate::server::replacements::save_logistics(&state.pool, &user, &site_id, &fields).await
+    crate::server::replacements::save_logistics(&state.pool, &user, &site_id, &fields).await?;
+    // Back to the saved site's card, which says so (the id is a stored site's: hex, URL-safe).
+    leptos_axum::redirect(&format!("/replacements?saved={site_id}#site-{site_id}"));
+    Ok(())
 }

@@ -25,6 +25,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 /// The forms of a replacement card: each posts to its server function, which redirects back to
 /// the page (with its error in the URL when refused).
@@ -486,9 +487,14 @@ fn SiteCard(
     } else {
         s.site_name.clone()
     };
+    let saved = use_query_map()
+        .with_untracked(|q| q.get("saved"))
+        .as_deref()
+        == Some(s.site_id.as_str());
     view! {
         <section class="card stack" aria-labelledby=labelled>
             <h3 id=heading>{title}</h3>
+            {saved.then(|| view! { <p class="alert success" role="status">"Site logistics saved."</p> })}
             {if s.missing.is_empty() {
                 view! { <p class="status on-time">"Ready for a field technician"</p> }.into_any()
             } else {
