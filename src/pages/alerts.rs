@@ -7,6 +7,7 @@ use crate::components::require_user::RequireUser;
 use crate::model::alert::{AlertSeverity, AlertsPage, ApiToken, ArrayAlerts};
 use crate::model::AppError;
 use chrono::{DateTime, Utc};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -177,9 +178,9 @@ fn TokenList(
             })}
             <ErrorAlert error=revoke_error/>
             {move || if tokens.with(Vec::is_empty) {
-                view! { <p class="muted">"No token yet."</p> }.into_any()
+                Either::Left(view! { <p class="muted">"No token yet."</p> })
             } else {
-                view! {
+                Either::Right(view! {
                     <div class="table-wrap">
                         <table>
                             <thead><tr>
@@ -195,12 +196,12 @@ fn TokenList(
                                             <td><code>{format!("{}…", t.prefix)}</code></td>
                                             <td>{when(t.created_at)} {t.created_by.map(|n| format!(" by {n}"))}</td>
                                             <td>{match t.last_used_at {
-                                                Some(u) => when(u).into_any(),
-                                                None => view! { <span class="muted">"Never"</span> }.into_any(),
+                                                Some(u) => Either::Left(when(u)),
+                                                None => Either::Right(view! { <span class="muted">"Never"</span> }),
                                             }}</td>
                                             <td>{match t.revoked_at {
-                                                Some(r) => view! { <span>"Revoked " {when(r)}</span> }.into_any(),
-                                                None => view! {
+                                                Some(r) => Either::Left(view! { <span>"Revoked " {when(r)}</span> }),
+                                                None => Either::Right(view! {
                                                     <form action=RevokeApiToken::PATH method="post" on:submit={
                                                         let id = t.id.clone();
                                                         move |ev: leptos::ev::SubmitEvent| {
@@ -211,7 +212,7 @@ fn TokenList(
                                                         <input type="hidden" name="id" value=t.id.clone()/>
                                                         <button type="submit" class="button secondary small" aria-label=label>"Revoke"</button>
                                                     </form>
-                                                }.into_any(),
+                                                }),
                                             }}</td>
                                         </tr>
                                     }
@@ -219,7 +220,7 @@ fn TokenList(
                             </tbody>
                         </table>
                     </div>
-                }.into_any()
+                })
             }}
             <form action=CreateApiToken::PATH method="post" class="form card" aria-labelledby="token-new-h" on:submit=on_create>
                 <h3 id="token-new-h">"Create a token"</h3>

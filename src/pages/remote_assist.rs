@@ -15,6 +15,7 @@ use crate::model::AppError;
 use crate::sla::explain::fmt_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use leptos::either::Either;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -224,13 +225,17 @@ fn TimeLeft(due: DateTime<Utc>, local: String, rendered_at: DateTime<Utc>) -> im
     let now = use_now(rendered_at);
     let over = Memo::new(move |_| now.get() >= due);
     view! {
-        <Show when=move || !over.get() fallback=|| view! { <span class="breached">"Time is up: the session is closing."</span> }>
-            <span class="deadline-time">
-                <time datetime=due.to_rfc3339()>{local.clone()}</time>
-                " "
-                {countdown_text(due, now)}
-            </span>
-        </Show>
+        {move || if over.get() {
+            Either::Left(view! { <span class="breached">"Time is up: the session is closing."</span> })
+        } else {
+            Either::Right(view! {
+                <span class="deadline-time">
+                    <time datetime=due.to_rfc3339()>{local.clone()}</time>
+                    " "
+                    {countdown_text(due, now)}
+                </span>
+            })
+        }}
     }
 }
 

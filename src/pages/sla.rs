@@ -9,6 +9,7 @@ use crate::sla::{
 };
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -253,8 +254,8 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
         <section aria-labelledby="sla-results" class="stack">
             <h2 id="sla-results">"Deadlines"</h2>
             {move || match result() {
-                Ok((opened_at, d)) => view! { <Results opened_at d tz=input.get().tz/> }.into_any(),
-                Err(message) => view! { <div class="alert error" role="alert">{message}</div> }.into_any(),
+                Ok((opened_at, d)) => Either::Left(view! { <Results opened_at d tz=input.get().tz/> }),
+                Err(message) => Either::Right(view! { <div class="alert error" role="alert">{message}</div> }),
             }}
         </section>
 
@@ -323,8 +324,8 @@ fn Results(opened_at: DateTime<Utc>, d: CaseDeadlines, tz: String) -> impl IntoV
                             <th scope="row" data-label="Clock">{clock_label(clock)}</th>
                             <td data-label="Due (site time)">
                                 {match due {
-                                    Some(t) => view! { <time datetime=t.to_rfc3339()>{fmt_local(t, zone)}</time> }.into_any(),
-                                    None => view! { <span class="muted">"No target"</span> }.into_any(),
+                                    Some(t) => Either::Left(view! { <time datetime=t.to_rfc3339()>{fmt_local(t, zone)}</time> }),
+                                    None => Either::Right(view! { <span class="muted">"No target"</span> }),
                                 }}
                             </td>
                             <td data-label="Due (UTC)">{due.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())}</td>
