@@ -9,7 +9,7 @@ export const logins = {
 
 export type Login = (typeof logins)[keyof typeof logins];
 
-/** Waits until the WebAssembly client has hydrated the page (a marker set by an Effect). */
+/** Waits until the WebAssembly client has hydrated every island of the page (a marker `hydrate()` sets after them). */
 export async function hydrated(page: Page) {
   if (scriptsEnabled()) {
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
