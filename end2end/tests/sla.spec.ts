@@ -41,5 +41,10 @@ test('the calculator recomputes in the browser without asking the server', async
   // "4 – Low Impact 1 business day (web)": Thursday 16:00 in Tokyo, New Year's Day a holiday? No:
   // only the site's own holidays count, so Friday 1 January 2027 16:00 JST.
   await expect(row).toContainText('Fri 1 Jan 16:00 JST');
+  // Back returns to the previous calculation, still without asking the server.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/tz=Asia%2FTokyo/);
+  await expect(row).not.toContainText('JST');
+  await expect(page.getByLabel('Site time zone')).toHaveValue('America/New_York');
   expect(requests.filter((r) => r.startsWith('document') || r.includes('/api/'))).toEqual([]);
 });

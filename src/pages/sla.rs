@@ -161,7 +161,8 @@ pub fn SlaPage() -> impl IntoView {
 }
 
 /// An island: the server renders the answer for the URL's inputs; in the browser, "Calculate"
-/// recomputes with the same engine and puts the inputs in the address bar, with no page load.
+/// recomputes with the same engine and puts the inputs in the address bar (a history entry),
+/// with no page load.
 #[island]
 fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
     let input = RwSignal::new(input);
@@ -182,12 +183,22 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };
+    // Back and forward walk through earlier calculations: the address bar holds the inputs.
+    #[cfg(feature = "hydrate")]
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        let search = window().location().search().unwrap_or_default();
+        if let Ok(query) = web_sys::UrlSearchParams::new_with_str(&search) {
+            let now = reference.with_value(|r| r.now);
+            input.set(CalcInput::from_query(|k| query.get(k), now));
+        }
+    });
 
     view! {
         <form method="GET" action="/sla" class="form card" aria-label="Case to calculate" on:submit=recompute>
             <div class="field">
                 <label for="sla-plan">"Program and plan"</label>
-                <select id="sla-plan" name="plan">
+                <select id="sla-plan" name="plan"
+                    prop:value=move || { let i = input.get(); format!("{}/{}", i.program, i.plan) }>
                     {reference.with_value(|r| r.programs.iter().map(|p| {
                         let pid = p.id.clone();
                         view! {
@@ -209,14 +220,16 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="sla-product">"Product"</label>
-                <select id="sla-product" name="product">
+                <select id="sla-product" name="product"
+                    prop:value=move || if input.get().product == ProductLine::Portworx { "portworx" } else { "array" }>
                     <option value="array" selected=move || input.get().product == ProductLine::Array>"Array"</option>
                     <option value="portworx" selected=move || input.get().product == ProductLine::Portworx>"Portworx"</option>
                 </select>
             </div>
             <div class="field">
                 <label for="sla-severity">"Severity"</label>
-                <select id="sla-severity" name="severity" aria-describedby="sla-severity-definitions">
+                <select id="sla-severity" name="severity" aria-describedby="sla-severity-definitions"
+                    prop:value=move || input.get().severity.to_string()>
                     {(1u8..=4).map(|n| view! {
                         <option value=n.to_string() selected=move || input.get().severity == n>
                             {move || severity_name(program().as_ref(), input.get().product, n)}
@@ -226,7 +239,7 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="sla-tz">"Site time zone"</label>
-                <select id="sla-tz" name="tz">
+                <select id="sla-tz" name="tz" prop:value=move || input.get().tz>
                     {ZONES.iter().map(|z| view! {
                         <option value=*z selected=move || input.get().tz == *z>{*z}</option>
                     }).collect_view()}
@@ -234,17 +247,19 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="sla-opened">"Opened at (site local time)"</label>
-                <input id="sla-opened" name="opened" type="datetime-local" value=move || input.get().opened_local/>
+                <input id="sla-opened" name="opened" type="datetime-local" value=move || input.get().opened_local
+                    prop:value=move || input.get().opened_local/>
             </div>
             <div class="field">
                 <label for="sla-holidays">"Site holidays"</label>
                 <p class="hint" id="sla-holidays-hint">"Local dates, separated by commas, e.g. 2026-12-25, 2027-01-01"</p>
                 <input id="sla-holidays" name="holidays" type="text" aria-describedby="sla-holidays-hint"
-                    value=move || input.get().holidays/>
+                    value=move || input.get().holidays prop:value=move || input.get().holidays/>
             </div>
             <div class="field">
                 <label>
-                    <input type="checkbox" name="bcs" value="on" checked=move || input.get().bcs/>
+                    <input type="checkbox" name="bcs" value="on" checked=move || input.get().bcs
+                        prop:checked=move || input.get().bcs/>
                     " Business Critical Support (BCS) at the site"
                 </label>
             </div>
