@@ -17,11 +17,6 @@ pub use portal_sla as sla;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // Without the client-side router, nothing else follows a server function's redirect (opening
-    // a case lands on the new case): the browser loads the page it names.
-    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
-        let _ = leptos::prelude::window().location().set_href(to);
-    });
     // The island script hydrates each island right after this returns, in microtasks; a
     // zero-delay timeout runs after all of them, so the marker means "every island is live".
     gloo_timers::callback::Timeout::new(0, || {

@@ -2,13 +2,13 @@ use crate::model::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
-#[cfg(not(feature = "hydrate"))]
 use leptos_router::hooks::use_query_map;
 
-/// The error of a form's last submission. With JavaScript it is the action's value; without,
-/// the server redirected back here with the error in the URL (`__path`/`__err`), and the page
-/// then answers with the error's status code.
-pub fn use_action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+/// The error a form came back with: the server function redirected back here with it in the URL
+/// (`__path`/`__err`), and the page answers with the error's status code. `action` names the
+/// form. Pages render on the server only; an island that calls a server function in place reads
+/// the action's value instead (and gets this one as a prop).
+pub fn use_action_error<S>(_action: ServerAction<S>) -> Signal<Option<AppError>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
@@ -21,25 +21,10 @@ where
     if let Some(e) = &from_url {
         crate::server::auth::set_status(e.status_code());
     }
-    Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e),
-        Some(Ok(_)) => None,
-        None => from_url.clone(),
-    })
+    Signal::stored(from_url)
 }
 
-/// A value of the page's query string. Pages are only rendered by the server; a form that is
-/// an island reads the same URL from the address bar when it hydrates (there is no router in
-/// the browser).
 fn query_value(key: &str) -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        let search = window().location().search().ok()?;
-        web_sys::UrlSearchParams::new_with_str(&search)
-            .ok()?
-            .get(key)
-    }
-    #[cfg(not(feature = "hydrate"))]
     use_query_map().with_untracked(|q| q.get(key))
 }
 
