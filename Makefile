@@ -57,12 +57,19 @@ bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.jso
 
 setup: tools node chromium postgres
 
+# Build tools need no fat LTO: cargo-leptos's own release profile (lto = true, codegen-units = 1)
+# kept one core busy for a quarter of an hour on its last crate. These override it for
+# `cargo install` only; the portal's own profiles are untouched.
+TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false
+
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@cargo leptos --version 2>/dev/null | grep -q '$(CARGO_LEPTOS_VERSION)' \
-	  || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version
-	@wasm-bindgen --version 2>/dev/null | grep -q '$(WASM_BINDGEN_VERSION)' \
-	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@cargo leptos --version 2>/dev/null | grep -q '$(CARGO_LEPTOS_VERSION)' || { \
+	  echo "==> Installing cargo-leptos $(CARGO_LEPTOS_VERSION), the build tool (once; about 6 minutes on 2 cores)"; \
+	  $(TOOL_PROFILE) cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version --quiet; }
+	@wasm-bindgen --version 2>/dev/null | grep -q '$(WASM_BINDGEN_VERSION)' || { \
+	  echo "==> Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (once; about 2 minutes)"; \
+	  $(TOOL_PROFILE) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --quiet; }
 
 node: end2end/node_modules/.package-lock.json
 end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json

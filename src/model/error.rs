@@ -79,3 +79,18 @@ impl FromServerFnError for AppError {
         }
     }
 }
+
+/// Database errors carried by `?`: logged here (never shown), and a pool or connection failure
+/// is a 503 the user can retry, anything else a 500 that names no internals.
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                AppError::Unavailable
+            }
+            _ => AppError::Internal("database".into()),
+        }
+    }
+}

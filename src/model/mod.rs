@@ -1,4 +1,6 @@
 //! Types shared by the server and the browser: what crosses the wire.
+#[macro_use]
+mod stored_enum;
 pub mod alert;
 pub mod attachment;
 pub mod case;

@@ -12,8 +12,6 @@ use crate::model::AppError;
 use crate::sla::DeliveryDue;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// The guides give no deadline for sending the defective part back; the portal asks for it
 /// within this many days of delivery (or of installation, when a technician replaces it).
@@ -24,40 +22,6 @@ pub const QUANTITY_MAX: i64 = 99;
 pub const CODE_MAX: usize = 100;
 /// Longest description, cancel reason or logistics field, in characters.
 pub const TEXT_MAX: usize = 2_000;
-
-/// Generates the string conversions every stored enum here shares.
-macro_rules! stored_enum {
-    ($ty:ident, $what:literal, $field:literal, [$($v:ident => $s:literal, $l:literal),+ $(,)?]) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$v),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$v => $s),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($ty::$v => $l),+ }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = AppError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $ty::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s.trim())
-                    .ok_or_else(|| AppError::invalid($field, concat!("Choose ", $what, ".")))
-            }
-        }
-    };
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

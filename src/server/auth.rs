@@ -44,17 +44,12 @@ pub fn token_from_cookie_header(header: &str) -> Option<&str> {
 }
 
 fn db_error(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "database error");
-    match e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-            AppError::Unavailable
-        }
-        _ => AppError::Internal("database".into()),
-    }
+    e.into()
 }
 
+/// Kept while callers move to `?` (`impl From<sqlx::Error> for AppError` does the same).
 pub fn map_db(e: sqlx::Error) -> AppError {
-    db_error(e)
+    e.into()
 }
 
 /// Looks a session up and applies idle and absolute expiry; an expired session is deleted.

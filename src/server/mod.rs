@@ -22,6 +22,7 @@ pub mod remote_assist;
 pub mod remote_assist_jobs;
 pub mod replacements;
 pub mod router;
+pub mod rows;
 pub mod security;
 pub mod sla_cli;
 pub mod state;
