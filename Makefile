@@ -20,6 +20,7 @@ PG_DIR := $(CURDIR)/target/pg-test
 
 ## Serve the portal with an embedded SQLite database and demo data on http://127.0.0.1:3000
 run: tools node build
+	@echo "==> Serving http://127.0.0.1:3000 with SQLite (data/portal.db) and the demo data; logins in README.md. Ctrl-C stops."
 	$(RUN_ENV) ./target/release/portal serve
 
 ## Rebuild and reload on every change (debug build)
@@ -85,15 +86,19 @@ postgres:
 
 ## One release build (server + wasm); the Rust tests share its compiled dependencies.
 build:
+	@echo "==> Building the portal (release): the WebAssembly client, then the server. The first build takes about 12 minutes on 2 cores, later ones a minute or two."
 	cargo leptos build --release --precompress
 
 lint:
+	@echo "==> Lint: rustfmt, then clippy on the server, the engine and the browser build"
 	cargo fmt --all -- --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy -p portal-sla --all-targets -- -D warnings
 	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
+	@echo "==> Rust tests: the engine, then every suite on SQLite and on a throw-away PostgreSQL"
+	@.ci/pg-temp-selftest
 	cargo test --release -p portal-sla
 	@.ci/pg-temp stop $(PG_DIR)
 	@url=$$(.ci/pg-temp start $(PG_DIR)); status=0; \
@@ -104,6 +109,7 @@ test-rust:
 	  cargo test -p portal-sla --target wasm32-unknown-unknown --test wasm_vectors
 
 e2e:
+	@echo "==> Browser tests: Playwright in Debian's chromium (desktop, phone, JavaScript off)"
 	cd end2end && npx playwright test
 
 clean-db:

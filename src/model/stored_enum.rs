@@ -43,4 +43,3 @@ macro_rules! stored_enum {
         }
     };
 }
-

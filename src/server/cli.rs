@@ -1,5 +1,8 @@
 //! The `portal` command line: every setting is a flag with an environment variable and a default.
 use crate::sla::{ProgramSet, SlaError};
+// A boolean variable takes every usual spelling (1/0, true/false, yes/no, on/off), not only
+// clap's default `true`/`false`: `PORTAL_NO_DEMO=1` was refused.
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -89,11 +92,11 @@ pub struct ServeArgs {
     pub listen: Option<SocketAddr>,
 
     /// Do not seed demo data on first start.
-    #[arg(long, env = "PORTAL_NO_DEMO")]
+    #[arg(long, env = "PORTAL_NO_DEMO", value_parser = BoolishValueParser::new())]
     pub no_demo: bool,
 
     /// Mark the session cookie `Secure` (set when served over HTTPS).
-    #[arg(long, env = "PORTAL_SECURE_COOKIE")]
+    #[arg(long, env = "PORTAL_SECURE_COOKIE", value_parser = BoolishValueParser::new())]
     pub secure_cookie: bool,
 
     /// Minutes of inactivity after which a session ends.
@@ -151,4 +154,76 @@ pub struct ServeArgs {
     /// The portal's public address, for the links in e-mails.
     #[arg(long, env = "PORTAL_BASE_URL", default_value = "http://127.0.0.1:3000")]
     pub base_url: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every boolean setting that has an environment variable: (argument id, variable).
+    const BOOLEAN_ENV: &[(&str, &str)] = &[
+        ("no_demo", "PORTAL_NO_DEMO"),
+        ("secure_cookie", "PORTAL_SECURE_COOKIE"),
+    ];
+
+    fn serve_flags() -> (bool, bool) {
+        let cli = Cli::try_parse_from(["portal"]).expect("parses");
+        (cli.serve.no_demo, cli.serve.secure_cookie)
+    }
+
+    // The only test in the crate that sets these variables: they are the process's, shared
+    // by every test thread.
+    #[test]
+    fn boolean_variables_take_the_usual_spellings() {
+        for (i, (_, var)) in BOOLEAN_ENV.iter().enumerate() {
+            for (text, want) in [
+                ("1", true),
+                ("true", true),
+                ("yes", true),
+                ("on", true),
+                ("TRUE", true),
+                ("0", false),
+                ("false", false),
+                ("no", false),
+                ("off", false),
+            ] {
+                std::env::set_var(var, text);
+                let got = serve_flags();
+                let got = if i == 0 { got.0 } else { got.1 };
+                assert_eq!(got, want, "{var}={text}");
+            }
+            std::env::set_var(var, "maybe");
+            assert!(
+                Cli::try_parse_from(["portal"]).is_err(),
+                "{var}=maybe is refused"
+            );
+            std::env::remove_var(var);
+            let got = serve_flags();
+            assert!(!(if i == 0 { got.0 } else { got.1 }), "{var} unset is off");
+        }
+        // The flag alone still means yes.
+        let cli = Cli::try_parse_from(["portal", "--no-demo"]).expect("parses");
+        assert!(cli.serve.no_demo);
+        let cli = Cli::try_parse_from(["portal", "serve", "--secure-cookie"]).expect("parses");
+        assert!(matches!(cli.command, Some(Command::Serve(a)) if a.secure_cookie));
+    }
+
+    #[test]
+    fn every_boolean_with_a_variable_is_listed() {
+        // A new boolean setting must get the same parser (and a row above).
+        let cmd = Cli::command();
+        for arg in cmd.get_arguments() {
+            let is_flag = matches!(arg.get_action(), clap::ArgAction::SetTrue);
+            if is_flag && arg.get_env().is_some() {
+                assert!(
+                    BOOLEAN_ENV
+                        .iter()
+                        .any(|(id, _)| *id == arg.get_id().as_str()),
+                    "{} is a boolean with an environment variable",
+                    arg.get_id()
+                );
+            }
+        }
+    }
 }

@@ -26,8 +26,9 @@ pub enum Product {
 pub struct DueArgs {
     #[arg(long)]
     pub program: String,
+    /// The plan; may be left out when the program has only one.
     #[arg(long)]
-    pub plan: String,
+    pub plan: Option<String>,
     /// The site has Business Critical Support (the "BCS and Evergreen//One" column).
     #[arg(long)]
     pub bcs: bool,
@@ -50,8 +51,9 @@ pub struct DueArgs {
 pub struct DeliveryArgs {
     #[arg(long)]
     pub program: String,
+    /// The plan; may be left out when the program has only one.
     #[arg(long)]
-    pub plan: String,
+    pub plan: Option<String>,
     /// Dispatch time, RFC 3339.
     #[arg(long)]
     pub dispatched: DateTime<chrono::FixedOffset>,
@@ -64,14 +66,48 @@ pub struct DeliveryArgs {
     pub holidays: Vec<NaiveDate>,
 }
 
-/// Runs a subcommand and returns what to print; an `SlaError` is a usage error (exit code 2).
-pub fn run(programs: &ProgramSet, cmd: &SlaCommand) -> Result<String, SlaError> {
+/// What `portal sla` refuses; every one is a usage error (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum SlaCliError {
+    #[error(transparent)]
+    Sla(#[from] SlaError),
+    #[error("program `{program}` has several plans: choose one with --plan ({plans})")]
+    PlanRequired { program: String, plans: String },
+}
+
+/// The plan asked for, or the program's only plan when none was given.
+fn plan_of(
+    programs: &ProgramSet,
+    program: &str,
+    plan: Option<&str>,
+) -> Result<String, SlaCliError> {
+    if let Some(p) = plan {
+        return Ok(p.to_string());
+    }
+    let plans: Vec<&str> = programs
+        .program(program)?
+        .plans
+        .iter()
+        .map(|pl| pl.id.as_str())
+        .collect();
+    match plans.as_slice() {
+        [only] => Ok(only.to_string()),
+        _ => Err(SlaCliError::PlanRequired {
+            program: program.to_string(),
+            plans: plans.join(", "),
+        }),
+    }
+}
+
+/// Runs a subcommand and returns what to print.
+pub fn run(programs: &ProgramSet, cmd: &SlaCommand) -> Result<String, SlaCliError> {
     match cmd {
         SlaCommand::Programs => Ok(describe_programs(programs)),
         SlaCommand::Due(a) => {
+            let plan = plan_of(programs, &a.program, a.plan.as_deref())?;
             let mut facts = CaseFacts::opened(
                 &a.program,
-                &a.plan,
+                &plan,
                 &a.tz,
                 a.opened.with_timezone(&Utc),
                 Severity::new(a.severity)?,
@@ -86,10 +122,11 @@ pub fn run(programs: &ProgramSet, cmd: &SlaCommand) -> Result<String, SlaError> 
             Ok(pretty(&d))
         }
         SlaCommand::Delivery(a) => {
+            let plan = plan_of(programs, &a.program, a.plan.as_deref())?;
             let d = delivery_due(
                 programs,
                 &a.program,
-                &a.plan,
+                &plan,
                 a.dispatched.with_timezone(&Utc),
                 &a.tz,
                 a.holidays.clone(),
@@ -163,7 +200,7 @@ mod tests {
         cmd: SlaCommand,
     }
 
-    fn run_args(args: &[&str]) -> Result<String, SlaError> {
+    fn run_args(args: &[&str]) -> Result<String, SlaCliError> {
         let t = T::try_parse_from(std::iter::once("sla").chain(args.iter().copied()))
             .expect("arguments parse");
         run(&ProgramSet::builtin().expect("builtin programs"), &t.cmd)
@@ -227,6 +264,67 @@ mod tests {
             "UTC",
         ]);
         assert_eq!(r.err().map(|e| e.exit_code()), Some(2));
+    }
+
+    #[test]
+    fn a_program_with_one_plan_needs_no_plan() {
+        // Issue #16: `--plan` was required although contact-center has one plan.
+        let programs = ProgramSet::builtin().expect("builtin");
+        let plans = &programs.program("contact-center").expect("cc").plans;
+        assert_eq!(
+            plans.len(),
+            1,
+            "the fixture assumes contact-center has one plan"
+        );
+        let without = run_args(&[
+            "due",
+            "--program",
+            "contact-center",
+            "--severity",
+            "3",
+            "--opened",
+            "2026-11-27T16:30:00Z",
+            "--tz",
+            "UTC",
+        ])
+        .expect("due without --plan");
+        let with = run_args(&[
+            "due",
+            "--program",
+            "contact-center",
+            "--plan",
+            &plans[0].id,
+            "--severity",
+            "3",
+            "--opened",
+            "2026-11-27T16:30:00Z",
+            "--tz",
+            "UTC",
+        ])
+        .expect("due with --plan");
+        assert_eq!(without, with);
+    }
+
+    #[test]
+    fn a_missing_plan_of_a_program_with_several_names_them() {
+        let err = run_args(&[
+            "due",
+            "--program",
+            "storage-classic",
+            "--severity",
+            "3",
+            "--opened",
+            "2026-11-27T16:30:00Z",
+            "--tz",
+            "UTC",
+        ])
+        .expect_err("storage-classic has several plans");
+        let msg = err.to_string();
+        let programs = ProgramSet::builtin().expect("builtin");
+        for plan in &programs.program("storage-classic").expect("program").plans {
+            assert!(msg.contains(&plan.id), "{msg}");
+        }
+        assert!(msg.contains("--plan"), "{msg}");
     }
 
     #[test]
