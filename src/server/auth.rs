@@ -7,7 +7,7 @@ use crate::server::password;
 use crate::server::state::{AppState, SessionConfig};
 use leptos::prelude::*;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 pub const SESSION_COOKIE: &str = "portal_session";
 
@@ -43,13 +43,20 @@ pub fn token_from_cookie_header(header: &str) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
-fn db_error(e: sqlx::Error) -> AppError {
-    e.into()
-}
+/// Kept at its old path while callers move to `?`.
+pub use crate::server::db::map_db;
 
-/// Kept while callers move to `?` (`impl From<sqlx::Error> for AppError` does the same).
-pub fn map_db(e: sqlx::Error) -> AppError {
-    e.into()
+/// The session and its user, as `user_for_token` reads them.
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    id: String,
+    email: String,
+    name: String,
+    role: String,
+    organization_id: Option<String>,
+    organization_name: Option<String>,
+    last_seen_at: i64,
+    expires_at: i64,
 }
 
 /// Looks a session up and applies idle and absolute expiry; an expired session is deleted.
@@ -59,7 +66,7 @@ pub async fn user_for_token(
     token: &str,
 ) -> Result<Option<CurrentUser>, AppError> {
     let id = token_hash(token);
-    let row = sqlx::query(
+    let row: Option<SessionUserRow> = sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, u.organization_id, o.name AS organization_name, \
                 s.last_seen_at, s.expires_at \
          FROM sessions s \
@@ -69,45 +76,40 @@ pub async fn user_for_token(
     )
     .bind(&id)
     .fetch_optional(pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let now = now_ms();
-    let last_seen: i64 = row.try_get("last_seen_at").map_err(db_error)?;
-    let expires: i64 = row.try_get("expires_at").map_err(db_error)?;
     let idle_ms = cfg.idle.as_millis() as i64;
-    if now >= expires || now - last_seen >= idle_ms {
+    if now >= row.expires_at || now - row.last_seen_at >= idle_ms {
         execute_gated(
             pool,
             sqlx::query("DELETE FROM sessions WHERE id = $1").bind(&id),
         )
-        .await
-        .map_err(db_error)?;
+        .await?;
         return Ok(None);
     }
     // Touching on every request would turn each page view into a write; a minute's precision
     // is plenty for an idle timeout counted in hours.
-    if now - last_seen > 60_000 {
+    if now - row.last_seen_at > 60_000 {
         execute_gated(
             pool,
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(&id),
         )
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
-    let role: String = row.try_get("role").map_err(db_error)?;
-    let role: Role = role
+    let role: Role = row
+        .role
         .parse()
         .map_err(|e: crate::model::user::UnknownRole| AppError::Internal(e.to_string()))?;
     Ok(Some(CurrentUser {
-        id: row.try_get("id").map_err(db_error)?,
-        email: row.try_get("email").map_err(db_error)?,
-        name: row.try_get("name").map_err(db_error)?,
+        id: row.id,
+        email: row.email,
+        name: row.name,
         role,
-        organization_id: row.try_get("organization_id").map_err(db_error)?,
-        organization_name: row.try_get("organization_name").map_err(db_error)?,
+        organization_id: row.organization_id,
+        organization_name: row.organization_name,
     }))
 }
 
@@ -120,83 +122,120 @@ pub async fn sign_in(
     password_attempt: &str,
     ip: &str,
 ) -> Result<String, AppError> {
-    let email = email.trim().to_lowercase();
-    if email.is_empty() || !email.contains('@') || email.len() > 254 {
-        return Err(AppError::invalid("email", "Enter your e-mail address."));
-    }
+    let email = checked_email(email)?;
     if password_attempt.is_empty() || password_attempt.len() > 1024 {
         return Err(AppError::invalid("password", "Enter your password."));
     }
     let now = now_ms();
-    let since = now - RATE_WINDOW_MS;
+    check_failure_limits(pool, &email, ip, now - RATE_WINDOW_MS).await?;
+    let user_id = verify_credentials(pool, &email, password_attempt).await?;
+    record_attempt(pool, cfg, &email, ip, user_id, now).await
+}
+
+/// The e-mail address as accounts store it (trimmed, lower case), if it can be one.
+fn checked_email(email: &str) -> Result<String, AppError> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() || !email.contains('@') || email.len() > 254 {
+        return Err(AppError::invalid("email", "Enter your e-mail address."));
+    }
+    Ok(email)
+}
+
+/// `RateLimited` once the account or the address failed too often since `since`.
+async fn check_failure_limits(
+    pool: &AnyPool,
+    email: &str,
+    ip: &str,
+    since: i64,
+) -> Result<(), AppError> {
     let failures_account: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at > $2 AND succeeded = FALSE",
     )
-    .bind(&email)
+    .bind(email)
     .bind(since)
     .fetch_one(pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let failures_address: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = FALSE",
     )
     .bind(ip)
     .bind(since)
     .fetch_one(pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if failures_account >= MAX_FAILURES_PER_ACCOUNT || failures_address >= MAX_FAILURES_PER_ADDRESS
     {
         return Err(AppError::RateLimited);
     }
+    Ok(())
+}
 
+/// An account that may sign in, with its password hash.
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    id: String,
+    password_hash: String,
+}
+
+/// The id of the account whose password this is, or `None`.
+async fn verify_credentials(
+    pool: &AnyPool,
+    email: &str,
+    password_attempt: &str,
+) -> Result<Option<String>, AppError> {
     // Only designated contacts (someone with a role at one of the organization's sites) and
     // vendor staff may sign in.
-    let row = sqlx::query(
+    let row: Option<CredentialsRow> = sqlx::query_as(
         "SELECT u.id, u.password_hash FROM users u \
          WHERE u.email = $1 AND u.active = TRUE AND u.password_hash IS NOT NULL \
            AND (u.role = 'support_engineer' \
                 OR EXISTS (SELECT 1 FROM site_contacts c WHERE c.user_id = u.id))",
     )
-    .bind(&email)
+    .bind(email)
     .fetch_optional(pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
 
     let attempt = password_attempt.to_string();
-    let user_id = match row {
+    match row {
         Some(row) => {
-            let id: String = row.try_get("id").map_err(db_error)?;
-            let phc: String = row.try_get("password_hash").map_err(db_error)?;
+            let phc = row.password_hash;
             let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, &phc))
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            ok.then_some(id)
+            Ok(ok.then_some(row.id))
         }
         None => {
             tokio::task::spawn_blocking(move || password::verify_dummy(&attempt))
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            None
+            Ok(None)
         }
-    };
+    }
+}
 
+/// Records the attempt and, for the account `user_id` names, opens its session.
+async fn record_attempt(
+    pool: &AnyPool,
+    cfg: &SessionConfig,
+    email: &str,
+    ip: &str,
+    user_id: Option<String>,
+    now: i64,
+) -> Result<String, AppError> {
     // The attempt and the session it opens are written together.
-    let mut tx = begin_write(pool).await.map_err(db_error)?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO login_attempts (id, email, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(new_id())
-    .bind(&email)
+    .bind(email)
     .bind(ip)
     .bind(user_id.is_some())
     .bind(now)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
 
     let Some(user_id) = user_id else {
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         return Err(AppError::BadCredentials);
     };
     let token = new_token();
@@ -209,9 +248,8 @@ pub async fn sign_in(
     .bind(now)
     .bind(now + cfg.absolute.as_millis() as i64)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
+    .await?;
+    tx.commit().await?;
     Ok(token)
 }
 
@@ -220,8 +258,7 @@ pub async fn sign_out(pool: &AnyPool, token: &str) -> Result<(), AppError> {
         pool,
         sqlx::query("DELETE FROM sessions WHERE id = $1").bind(token_hash(token)),
     )
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 

@@ -6,17 +6,16 @@
 //! nothing left to do.
 use crate::model::case::{case_number_label, CaseEventKind, CaseStatus};
 use crate::model::AppError;
-use crate::server::auth::map_db;
 use crate::server::cases::{
     audit, compute, insert_case, insert_event, next_case_number, refresh, stale_notice_posted,
-    CaseInsert, NewEvent,
+    CaseInsert, Computed, NewEvent,
 };
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
 use crate::sla::ProgramSet;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use std::time::Duration;
 
 /// How often the jobs run.
@@ -61,8 +60,7 @@ pub async fn run_case_jobs(
     .bind(now_ms)
     .bind(BATCH)
     .fetch_all(pool)
-    .await
-    .map_err(map_db)?;
+    .await?;
     let mut report = JobReport::default();
     for (id, version) in due {
         match run_one(pool, programs, &id, version, now).await {
@@ -91,7 +89,7 @@ async fn run_one(
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
     let at = now.timestamp_millis();
-    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await?;
     // The claim: only the instance whose update still sees the version it read goes on. It is
     // also the transaction's first statement, so it takes the write lock before any read.
     let claimed =
@@ -99,130 +97,124 @@ async fn run_one(
             .bind(case_id)
             .bind(version)
             .execute(&mut *tx)
-            .await
-            .map_err(map_db)?
+            .await?
             .rows_affected();
     if claimed == 0 {
         return Ok(Outcome::Skipped);
     }
     let c = compute(&mut tx, programs, case_id).await?;
-    let row = &c.row;
-    let d = &c.deadlines;
-    let mut report = JobReport::default();
+    let rca_created = rca_follow_up(&mut tx, programs, &c, now, at).await?;
+    let mut report = status_rules(&mut tx, &c, now, at).await?;
+    report.rca_created = rca_created;
+    // Also clears a stale `job_due_at` when there was nothing to do.
+    refresh(&mut tx, programs, case_id).await?;
+    tx.commit().await?;
+    Ok(Outcome::Done(report))
+}
 
-    // Root cause analysis: a resolved Severity 1 case gets its follow-up case, once (the unique
-    // parent column would refuse a second one anyway).
-    if let (Some(rca_due), Some(sev), None, false) = (
+/// Root cause analysis: a resolved Severity 1 case gets its follow-up case, once (the unique
+/// parent column would refuse a second one anyway). Returns how many it created.
+async fn rca_follow_up(
+    conn: &mut AnyConnection,
+    programs: &ProgramSet,
+    c: &Computed,
+    now: DateTime<Utc>,
+    at: i64,
+) -> Result<u32, AppError> {
+    let (row, d) = (&c.row, &c.deadlines);
+    let (Some(rca_due), Some(sev), None, false, true) = (
         d.rca_due,
         d.rca_follow_up_severity,
         &row.rca_parent_case_id,
         c.has_rca_follow_up,
-    ) {
-        if d.restored_at.is_some_and(|r| r <= now) {
-            let child_id = new_id();
-            let number = next_case_number(&mut tx).await?;
-            let tz: chrono_tz::Tz = row.time_zone.parse().unwrap_or(chrono_tz::UTC);
-            let due_local = rca_due.with_timezone(&tz).format("%a %-d %b %Y %H:%M %Z");
-            let subject: String = format!("Root cause analysis: {}", row.subject)
-                .chars()
-                .take(200)
-                .collect();
-            let description = format!(
-                "Follow-up of {} (Severity 1, resolved). Support delivers the root cause \
-                 analysis by {due_local}.",
-                case_number_label(row.number)
-            );
-            insert_case(
-                &mut tx,
-                &CaseInsert {
-                    id: &child_id,
-                    number,
-                    organization_id: &row.organization_id,
-                    site_id: &row.site_id,
-                    array_id: &row.array_id,
-                    opened_by: None,
-                    subject: &subject,
-                    description: &description,
-                    business_impact: "",
-                    severity: sev.get(),
-                    sev1_contact_name: None,
-                    sev1_contact_phone: None,
-                    opened_at: at,
-                    rca_parent_case_id: Some(&row.id),
-                    opened_from_alert: false,
-                },
-            )
-            .await?;
-            let body = format!("Root cause analysis due {due_local}.");
-            let mut e = NewEvent::new(CaseEventKind::RcaCreated, None, &body);
-            e.new_value = Some(case_number_label(number));
-            insert_event(&mut tx, &row.id, at, e).await?;
-            let mut e = NewEvent::new(CaseEventKind::RcaCreated, None, &body);
-            e.new_value = Some(case_number_label(row.number));
-            insert_event(&mut tx, &child_id, at, e).await?;
-            refresh(&mut tx, programs, &child_id).await?;
-            audit(
-                &mut tx,
-                Some(&row.organization_id),
-                None,
-                "case.rca_created",
-                &child_id,
-                None,
-                Some(json!({
-                    "parent": case_number_label(row.number),
-                    "number": case_number_label(number),
-                    "severity": sev.get(),
-                    "rca_due": rca_due.timestamp_millis(),
-                })),
-                at,
-            )
-            .await?;
-            report.rca_created += 1;
-        }
-    }
+        d.restored_at.is_some_and(|r| r <= now),
+    ) else {
+        return Ok(0);
+    };
+    let child_id = new_id();
+    let number = next_case_number(conn).await?;
+    let tz: chrono_tz::Tz = row.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let due_local = rca_due.with_timezone(&tz).format("%a %-d %b %Y %H:%M %Z");
+    let subject: String = format!("Root cause analysis: {}", row.subject)
+        .chars()
+        .take(200)
+        .collect();
+    let description = format!(
+        "Follow-up of {} (Severity 1, resolved). Support delivers the root cause \
+         analysis by {due_local}.",
+        case_number_label(row.number)
+    );
+    insert_case(
+        conn,
+        &CaseInsert {
+            id: &child_id,
+            number,
+            organization_id: &row.organization_id,
+            site_id: &row.site_id,
+            array_id: &row.array_id,
+            opened_by: None,
+            subject: &subject,
+            description: &description,
+            business_impact: "",
+            severity: sev.get(),
+            sev1_contact_name: None,
+            sev1_contact_phone: None,
+            opened_at: at,
+            rca_parent_case_id: Some(&row.id),
+            opened_from_alert: false,
+        },
+    )
+    .await?;
+    let body = format!("Root cause analysis due {due_local}.");
+    let mut e = NewEvent::new(CaseEventKind::RcaCreated, None, &body);
+    e.new_value = Some(case_number_label(number));
+    insert_event(conn, &row.id, at, e).await?;
+    let mut e = NewEvent::new(CaseEventKind::RcaCreated, None, &body);
+    e.new_value = Some(case_number_label(row.number));
+    insert_event(conn, &child_id, at, e).await?;
+    refresh(conn, programs, &child_id).await?;
+    audit(
+        conn,
+        Some(&row.organization_id),
+        None,
+        "case.rca_created",
+        &child_id,
+        None,
+        Some(json!({
+            "parent": case_number_label(row.number),
+            "number": case_number_label(number),
+            "severity": sev.get(),
+            "rca_due": rca_due.timestamp_millis(),
+        })),
+        at,
+    )
+    .await?;
+    Ok(1)
+}
 
+/// The rules of a case waiting on the customer or on their answer to a proposed resolution:
+/// the stale notice, then the closure.
+async fn status_rules(
+    conn: &mut AnyConnection,
+    c: &Computed,
+    now: DateTime<Utc>,
+    at: i64,
+) -> Result<JobReport, AppError> {
+    let (row, d) = (&c.row, &c.deadlines);
+    let mut report = JobReport::default();
     match row.status {
         CaseStatus::WaitingOnCustomer => {
             let notice = stale_notice_posted(&c.events);
             match (notice, d.stale_notice_due, d.auto_close_due) {
                 (None, Some(due), close) if due <= now => {
-                    let tz: chrono_tz::Tz = row.time_zone.parse().unwrap_or(chrono_tz::UTC);
-                    let when = close
-                        .map(|c| {
-                            c.with_timezone(&tz)
-                                .format("%a %-d %b %Y %H:%M %Z")
-                                .to_string()
-                        })
-                        .unwrap_or_else(|| "soon".into());
-                    let body = format!(
-                        "We have been waiting for your answer on this case. Without a reply it \
-                         will be closed automatically on {when}."
-                    );
-                    insert_event(
-                        &mut tx,
-                        &row.id,
-                        at,
-                        NewEvent::new(CaseEventKind::StaleNotice, None, &body),
-                    )
-                    .await?;
-                    audit(
-                        &mut tx,
-                        Some(&row.organization_id),
-                        None,
-                        "case.stale_notice",
-                        &row.id,
-                        None,
-                        Some(json!({ "auto_close_due": close.map(|c| c.timestamp_millis()) })),
-                        at,
-                    )
-                    .await?;
+                    stale_notice(conn, c, close, at).await?;
                     report.stale_notices += 1;
                 }
                 // Closed only after the notice was actually posted, so the customer always had
                 // one, even when the jobs were down for a while.
                 (Some(_), _, Some(close)) if close <= now => {
                     auto_close(
-                        &mut tx,
+                        conn,
                         &row.id,
                         &row.organization_id,
                         row.status,
@@ -240,7 +232,7 @@ async fn run_one(
                 .is_some_and(|due| due <= now) =>
         {
             auto_close(
-                &mut tx,
+                conn,
                 &row.id,
                 &row.organization_id,
                 row.status,
@@ -252,10 +244,47 @@ async fn run_one(
         }
         _ => {}
     }
-    // Also clears a stale `job_due_at` when there was nothing to do.
-    refresh(&mut tx, programs, case_id).await?;
-    tx.commit().await.map_err(map_db)?;
-    Ok(Outcome::Done(report))
+    Ok(report)
+}
+
+/// Tells the customer the case will be closed at `close` without their answer.
+async fn stale_notice(
+    conn: &mut AnyConnection,
+    c: &Computed,
+    close: Option<DateTime<Utc>>,
+    at: i64,
+) -> Result<(), AppError> {
+    let row = &c.row;
+    let tz: chrono_tz::Tz = row.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let when = close
+        .map(|c| {
+            c.with_timezone(&tz)
+                .format("%a %-d %b %Y %H:%M %Z")
+                .to_string()
+        })
+        .unwrap_or_else(|| "soon".into());
+    let body = format!(
+        "We have been waiting for your answer on this case. Without a reply it \
+         will be closed automatically on {when}."
+    );
+    insert_event(
+        conn,
+        &row.id,
+        at,
+        NewEvent::new(CaseEventKind::StaleNotice, None, &body),
+    )
+    .await?;
+    audit(
+        conn,
+        Some(&row.organization_id),
+        None,
+        "case.stale_notice",
+        &row.id,
+        None,
+        Some(json!({ "auto_close_due": close.map(|c| c.timestamp_millis()) })),
+        at,
+    )
+    .await
 }
 
 async fn auto_close(
@@ -274,8 +303,7 @@ async fn auto_close(
     .bind(at)
     .bind(reason)
     .execute(&mut *conn)
-    .await
-    .map_err(map_db)?;
+    .await?;
     insert_event(
         conn,
         case_id,

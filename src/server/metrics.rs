@@ -92,6 +92,13 @@ pub fn job_run(job: &str, outcome: &'static str) {
 /// The exposition text.
 pub fn render() -> String {
     let mut out = String::new();
+    write_requests(&mut out);
+    write_latency(&mut out);
+    write_job_runs(&mut out);
+    out
+}
+
+fn write_requests(out: &mut String) {
     let _ = writeln!(
         out,
         "# HELP portal_http_requests_total HTTP requests by kind of route and status class.\n\
@@ -108,6 +115,9 @@ pub fn render() -> String {
             }
         }
     }
+}
+
+fn write_latency(out: &mut String) {
     let _ = writeln!(
         out,
         "# HELP portal_http_request_duration_seconds Time to the response's headers.\n\
@@ -123,14 +133,23 @@ pub fn render() -> String {
             );
         }
         let count = h.count.load(Ordering::Relaxed);
+        let sum = h.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
         let _ = writeln!(
             out,
-            "portal_http_request_duration_seconds_bucket{{kind=\"{kind}\",le=\"+Inf\"}} {count}\n\
-             portal_http_request_duration_seconds_sum{{kind=\"{kind}\"}} {}\n\
-             portal_http_request_duration_seconds_count{{kind=\"{kind}\"}} {count}",
-            h.sum_us.load(Ordering::Relaxed) as f64 / 1e6
+            "portal_http_request_duration_seconds_bucket{{kind=\"{kind}\",le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(
+            out,
+            "portal_http_request_duration_seconds_sum{{kind=\"{kind}\"}} {sum}"
+        );
+        let _ = writeln!(
+            out,
+            "portal_http_request_duration_seconds_count{{kind=\"{kind}\"}} {count}"
         );
     }
+}
+
+fn write_job_runs(out: &mut String) {
     let _ = writeln!(
         out,
         "# HELP portal_job_runs_total Background job runs by job and outcome.\n\
@@ -144,7 +163,6 @@ pub fn render() -> String {
             );
         }
     }
-    out
 }
 
 pub async fn handler() -> impl IntoResponse {

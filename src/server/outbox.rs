@@ -14,8 +14,7 @@
 //! same Message-ID (the row's id), so a receiving system can drop the repeat.
 use crate::model::case::case_number_label;
 use crate::model::AppError;
-use crate::server::auth::map_db;
-use crate::server::db::{begin_write, col, ms_to_dt};
+use crate::server::db::{begin_write, ms_to_dt};
 use crate::server::ids::new_id;
 use crate::server::mailer::{Mailer, OutgoingMail};
 use crate::sla::explain::fmt_local;
@@ -79,10 +78,25 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// What a message is rendered from: its event and, for a case, the case and its site.
+#[derive(sqlx::FromRow)]
+struct MailRow {
+    recipient: String,
+    title: String,
+    body: String,
+    link: String,
+    number: Option<i64>,
+    severity: Option<i64>,
+    subject: Option<String>,
+    next_deadline_at: Option<i64>,
+    time_zone: Option<String>,
+    site_name: Option<String>,
+}
+
 /// Renders a claimed row: the event, and for a case its number, severity and next deadline in
 /// the site's time zone as they are at sending time.
 async fn render(pool: &AnyPool, mailer: &Mailer, id: &str) -> Result<OutgoingMail, AppError> {
-    let r = sqlx::query(
+    let r: MailRow = sqlx::query_as(
         "SELECT o.recipient, e.title, e.body, e.link, c.number, c.severity, c.subject, \
                 c.next_deadline_at, s.time_zone, s.name AS site_name \
          FROM outbox o JOIN notification_events e ON e.id = o.event_id \
@@ -91,62 +105,80 @@ async fn render(pool: &AnyPool, mailer: &Mailer, id: &str) -> Result<OutgoingMai
     )
     .bind(id)
     .fetch_one(pool)
-    .await
-    .map_err(map_db)?;
-    let title: String = col(&r, "title")?;
-    let body: String = col(&r, "body")?;
-    let link = format!("{}{}", mailer.base_url, col::<String>(&r, "link")?);
+    .await?;
+    let link = format!("{}{}", mailer.base_url, r.link);
+    let facts = case_facts(&r)?;
+    let prefs = format!("{}/notifications", mailer.base_url);
+    Ok(OutgoingMail {
+        id: id.to_string(),
+        text: text_body(&r.title, &r.body, &facts, &link, &prefs),
+        html: html_body(&r.title, &r.body, &facts, &link, &prefs),
+        to: r.recipient,
+        subject: r.title,
+    })
+}
+
+/// The case's number, subject, severity and next deadline (none for an event of no case).
+fn case_facts(r: &MailRow) -> Result<Vec<(&'static str, String)>, AppError> {
     let mut facts: Vec<(&str, String)> = Vec::new();
-    if let Some(number) = col::<Option<i64>>(&r, "number")? {
+    if let Some(number) = r.number {
         facts.push(("Case", case_number_label(number)));
-        facts.push((
-            "Subject",
-            col::<Option<String>>(&r, "subject")?.unwrap_or_default(),
-        ));
-        if let Some(sev) = col::<Option<i64>>(&r, "severity")? {
+        facts.push(("Subject", r.subject.clone().unwrap_or_default()));
+        if let Some(sev) = r.severity {
             facts.push(("Severity", format!("Severity {sev}")));
         }
-        let site: Option<String> = col(&r, "site_name")?;
-        let tz: Tz = col::<Option<String>>(&r, "time_zone")?
+        let tz: Tz = r
+            .time_zone
+            .as_deref()
             .and_then(|z| z.parse().ok())
             .unwrap_or(chrono_tz::UTC);
-        if let Some(due) = col::<Option<i64>>(&r, "next_deadline_at")? {
+        if let Some(due) = r.next_deadline_at {
             facts.push((
                 "Next deadline",
                 format!(
                     "{} ({}{})",
                     fmt_local(ms_to_dt(due)?, tz),
                     tz.name(),
-                    site.map(|s| format!(", {s}")).unwrap_or_default()
+                    r.site_name
+                        .as_ref()
+                        .map(|s| format!(", {s}"))
+                        .unwrap_or_default()
                 ),
             ));
         }
     }
-    let prefs = format!("{}/notifications", mailer.base_url);
+    Ok(facts)
+}
+
+fn text_body(title: &str, body: &str, facts: &[(&str, String)], link: &str, prefs: &str) -> String {
     let mut text = format!("{title}\n\n");
     if !body.is_empty() {
-        text.push_str(&body);
+        text.push_str(body);
         text.push_str("\n\n");
     }
-    for (k, v) in &facts {
+    for (k, v) in facts {
         text.push_str(&format!("{k}: {v}\n"));
     }
     text.push_str(&format!(
         "\nOpen: {link}\n\n--\nSupport Portal. Choose what you receive: {prefs}\n"
     ));
+    text
+}
+
+fn html_body(title: &str, body: &str, facts: &[(&str, String)], link: &str, prefs: &str) -> String {
     let mut html = format!(
         "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><h2>{}</h2>",
-        escape(&title)
+        escape(title)
     );
     if !body.is_empty() {
         html.push_str(&format!(
             "<p style=\"white-space:pre-wrap\">{}</p>",
-            escape(&body)
+            escape(body)
         ));
     }
     if !facts.is_empty() {
         html.push_str("<table>");
-        for (k, v) in &facts {
+        for (k, v) in facts {
             html.push_str(&format!(
                 "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
                 escape(k),
@@ -158,16 +190,10 @@ async fn render(pool: &AnyPool, mailer: &Mailer, id: &str) -> Result<OutgoingMai
     html.push_str(&format!(
         "<p><a href=\"{0}\">{0}</a></p><p style=\"color:#666\">Support Portal. \
          <a href=\"{1}\">Choose what you receive</a>.</p></body></html>",
-        escape(&link),
-        escape(&prefs)
+        escape(link),
+        escape(prefs)
     ));
-    Ok(OutgoingMail {
-        id: id.to_string(),
-        to: col(&r, "recipient")?,
-        subject: title,
-        text,
-        html,
-    })
+    html
 }
 
 /// Claims, sends and settles every message due at `now` (at most `cfg.batch`).
@@ -186,29 +212,10 @@ pub async fn deliver_due(
     .bind(now_ms)
     .bind(cfg.batch)
     .fetch_all(pool)
-    .await
-    .map_err(map_db)?;
+    .await?;
     let mut report = DeliveryReport::default();
     for id in due {
-        // The claim: its own statement, committed at once, so the lease is visible to every
-        // other worker before the (slow) SMTP conversation starts. Like every write, it queues
-        // for the database's write gate rather than competing with the requests' writes.
-        let mut w = begin_write(pool).await.map_err(map_db)?;
-        let claimed = sqlx::query(
-            "UPDATE outbox SET lease_owner = $2, lease_until = $3, attempts = attempts + 1 \
-             WHERE id = $1 AND state = 'pending' AND next_attempt_at <= $4 \
-                 AND (lease_until IS NULL OR lease_until <= $4)",
-        )
-        .bind(&id)
-        .bind(&cfg.owner)
-        .bind(now_ms + cfg.lease_ms)
-        .bind(now_ms)
-        .execute(&mut *w)
-        .await
-        .map_err(map_db)?
-        .rows_affected();
-        w.commit().await.map_err(map_db)?;
-        if claimed == 0 {
+        if !claim(pool, cfg, &id, now_ms).await? {
             report.skipped += 1;
             continue;
         }
@@ -218,45 +225,11 @@ pub async fn deliver_due(
         };
         match outcome {
             Ok(()) => {
-                let mut w = begin_write(pool).await.map_err(map_db)?;
-                sqlx::query(
-                    "UPDATE outbox SET state = 'sent', sent_at = $3, lease_owner = NULL, \
-                         lease_until = NULL, last_error = NULL \
-                     WHERE id = $1 AND lease_owner = $2 AND state = 'pending'",
-                )
-                .bind(&id)
-                .bind(&cfg.owner)
-                .bind(now_ms)
-                .execute(&mut *w)
-                .await
-                .map_err(map_db)?;
-                w.commit().await.map_err(map_db)?;
+                mark_sent(pool, cfg, &id, now_ms).await?;
                 report.sent += 1;
             }
             Err(error) => {
-                let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = $1")
-                    .bind(&id)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_db)?;
-                let give_up = attempts >= cfg.max_attempts;
-                tracing::warn!(outbox = %id, attempts, %error, give_up, "e-mail not delivered");
-                let mut w = begin_write(pool).await.map_err(map_db)?;
-                sqlx::query(
-                    "UPDATE outbox SET state = $3, next_attempt_at = $4, lease_owner = NULL, \
-                         lease_until = NULL, last_error = $5 \
-                     WHERE id = $1 AND lease_owner = $2 AND state = 'pending'",
-                )
-                .bind(&id)
-                .bind(&cfg.owner)
-                .bind(if give_up { "failed" } else { "pending" })
-                .bind(now_ms + backoff_ms(cfg, attempts))
-                .bind(error.chars().take(500).collect::<String>())
-                .execute(&mut *w)
-                .await
-                .map_err(map_db)?;
-                w.commit().await.map_err(map_db)?;
-                if give_up {
+                if settle_failure(pool, cfg, &id, &error, now_ms).await? {
                     report.failed += 1;
                 } else {
                     report.retried += 1;
@@ -265,6 +238,87 @@ pub async fn deliver_due(
         }
     }
     Ok(report)
+}
+
+/// Takes the lease on a due message and counts the attempt; `false` if another worker has it.
+async fn claim(
+    pool: &AnyPool,
+    cfg: &DeliveryConfig,
+    id: &str,
+    now_ms: i64,
+) -> Result<bool, AppError> {
+    // The claim: its own statement, committed at once, so the lease is visible to every
+    // other worker before the (slow) SMTP conversation starts. Like every write, it queues
+    // for the database's write gate rather than competing with the requests' writes.
+    let mut w = begin_write(pool).await?;
+    let claimed = sqlx::query(
+        "UPDATE outbox SET lease_owner = $2, lease_until = $3, attempts = attempts + 1 \
+         WHERE id = $1 AND state = 'pending' AND next_attempt_at <= $4 \
+             AND (lease_until IS NULL OR lease_until <= $4)",
+    )
+    .bind(id)
+    .bind(&cfg.owner)
+    .bind(now_ms + cfg.lease_ms)
+    .bind(now_ms)
+    .execute(&mut *w)
+    .await?
+    .rows_affected();
+    w.commit().await?;
+    Ok(claimed != 0)
+}
+
+/// Marks a message the SMTP server accepted as sent, if this worker still holds its lease.
+async fn mark_sent(
+    pool: &AnyPool,
+    cfg: &DeliveryConfig,
+    id: &str,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    let mut w = begin_write(pool).await?;
+    sqlx::query(
+        "UPDATE outbox SET state = 'sent', sent_at = $3, lease_owner = NULL, \
+             lease_until = NULL, last_error = NULL \
+         WHERE id = $1 AND lease_owner = $2 AND state = 'pending'",
+    )
+    .bind(id)
+    .bind(&cfg.owner)
+    .bind(now_ms)
+    .execute(&mut *w)
+    .await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// Releases the lease of a message that was not delivered and sets its next attempt, or sets
+/// it aside as failed after `cfg.max_attempts`; returns whether it gave up.
+async fn settle_failure(
+    pool: &AnyPool,
+    cfg: &DeliveryConfig,
+    id: &str,
+    error: &str,
+    now_ms: i64,
+) -> Result<bool, AppError> {
+    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    let give_up = attempts >= cfg.max_attempts;
+    tracing::warn!(outbox = %id, attempts, %error, give_up, "e-mail not delivered");
+    let mut w = begin_write(pool).await?;
+    sqlx::query(
+        "UPDATE outbox SET state = $3, next_attempt_at = $4, lease_owner = NULL, \
+             lease_until = NULL, last_error = $5 \
+         WHERE id = $1 AND lease_owner = $2 AND state = 'pending'",
+    )
+    .bind(id)
+    .bind(&cfg.owner)
+    .bind(if give_up { "failed" } else { "pending" })
+    .bind(now_ms + backoff_ms(cfg, attempts))
+    .bind(error.chars().take(500).collect::<String>())
+    .execute(&mut *w)
+    .await?;
+    w.commit().await?;
+    Ok(give_up)
 }
 
 /// How often the notification worker looks for work.

@@ -1,8 +1,8 @@
-use crate::server::attachments::AttachmentConfig;
 use crate::sla::ProgramSet;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::AnyPool;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +23,24 @@ impl Default for SessionConfig {
             idle: Duration::from_secs(2 * 3600),
             absolute: Duration::from_secs(12 * 3600),
             secure_cookie: false,
+        }
+    }
+}
+
+/// Where files go and how big they may be.
+#[derive(Debug, Clone)]
+pub struct AttachmentConfig {
+    pub dir: PathBuf,
+    pub max_file_bytes: u64,
+    pub max_case_bytes: u64,
+}
+
+impl Default for AttachmentConfig {
+    fn default() -> Self {
+        AttachmentConfig {
+            dir: PathBuf::from("data/attachments"),
+            max_file_bytes: 25 * 1024 * 1024,
+            max_case_bytes: 100 * 1024 * 1024,
         }
     }
 }
