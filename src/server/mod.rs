@@ -19,7 +19,6 @@ pub mod orgs;
 pub mod outbox;
 pub mod password;
 pub mod remote_assist;
-pub mod remote_assist_jobs;
 pub mod replacements;
 pub mod router;
 pub mod rows;
@@ -27,4 +26,6 @@ pub mod security;
 pub mod sla_cli;
 pub mod state;
 
+/// The old path of the Remote Assist time-out job (now `remote_assist::jobs`).
+pub use remote_assist::jobs as remote_assist_jobs;
 pub use state::AppState;

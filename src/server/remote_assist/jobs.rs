@@ -3,10 +3,10 @@
 //! session is claimed by `end_in_tx`'s conditional update (`WHERE state <> 'ended' AND
 //! deadline_at <= now`), so of two instances (or a user ending it at the same moment) only one
 //! writes the end, its case event and its audit entry.
+use super::end::end_in_tx;
+use super::queries::{self, load_session};
 use crate::model::remote_assist::EndReason;
 use crate::model::AppError;
-use crate::server::auth::map_db;
-use crate::server::remote_assist::{end_in_tx, load_session};
 use chrono::{DateTime, Utc};
 use sqlx::AnyPool;
 
@@ -28,15 +28,7 @@ pub async fn run_remote_assist_jobs(
     now: DateTime<Utc>,
 ) -> Result<RemoteAssistJobReport, AppError> {
     let at = now.timestamp_millis();
-    let due: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM remote_assist_sessions WHERE state <> 'ended' AND deadline_at <= $1 \
-         ORDER BY deadline_at LIMIT $2",
-    )
-    .bind(at)
-    .bind(BATCH)
-    .fetch_all(pool)
-    .await
-    .map_err(map_db)?;
+    let due = queries::due_sessions(pool, at, BATCH).await?;
     let mut report = RemoteAssistJobReport::default();
     for id in due {
         match time_out(pool, &id, at).await {
@@ -55,17 +47,17 @@ pub async fn run_remote_assist_jobs(
 async fn time_out(pool: &AnyPool, id: &str, at: i64) -> Result<bool, AppError> {
     // Names for the case event are read before the transaction; the claim below decides.
     let row = {
-        let mut conn = pool.acquire().await.map_err(map_db)?;
+        let mut conn = pool.acquire().await?;
         match load_session(&mut conn, id).await? {
             Some(r) => r,
             None => return Ok(false),
         }
     };
-    let mut tx = crate::server::db::begin_write(pool).await.map_err(map_db)?;
+    let mut tx = crate::server::db::begin_write(pool).await?;
     if !end_in_tx(&mut tx, &row, None, EndReason::TimedOut, at).await? {
         return Ok(false);
     }
-    tx.commit().await.map_err(map_db)?;
+    tx.commit().await?;
     Ok(true)
 }
 
