@@ -33,7 +33,7 @@ test: tools node chromium postgres lint test-rust build e2e
 ## Benchmarks, never part of `make test`: writes bench/results/latest.md
 bench: tools node postgres build bench-tools
 	@mkdir -p bench/results
-	cargo bench --features ssr --bench sla -- --noplot 2>&1 | tee bench/results/sla.txt
+	cargo bench -p portal-sla --bench sla -- --noplot 2>&1 | tee bench/results/sla.txt
 	.ci/bench-http > bench/results/http.md
 	.ci/bench-report > bench/results/latest.md
 	@cat bench/results/latest.md

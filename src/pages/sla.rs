@@ -107,7 +107,8 @@ pub fn compute(
         .programs
         .get(&input.program)
         .ok_or_else(|| format!("Unknown program {:?}.", input.program))?;
-    let calendar = crate::sla::Calendar::for_program(program, &input.tz, holidays.clone())
+    let calendar = program
+        .calendar(&input.tz, holidays.clone())
         .map_err(|e| e.to_string())?;
     let opened_at = calendar.local_to_utc(opened);
     let severity = Severity::new(input.severity).map_err(|e| e.to_string())?;

@@ -9,11 +9,12 @@ pub mod delivery;
 pub mod entitlement;
 pub mod error;
 pub mod explain;
+pub mod hours;
 pub mod program;
 pub mod targets;
 pub mod vectors;
 
-pub use calendar::{Calendar, ClockTime, HoursRule, WeeklyHours};
+pub use calendar::Calendar;
 pub use case_clock::{
     case_deadlines, CaseDeadlines, CaseFacts, CaseStatus, SeverityChange, StatusChange,
 };
@@ -22,6 +23,7 @@ pub use delivery::{delivery_due, DeliveryDue};
 pub use entitlement::{entitlement_on, EntitlementState};
 pub use error::SlaError;
 pub use explain::{Clock, DocumentWords, ExplanationStep};
+pub use hours::{ClockTime, HoursRule, WeeklyHours};
 pub use program::{
     DeliveryKind, DeliveryRule, Entitlement, Plan, ProductLine, Program, ProgramSet, RaiseRule,
     Severity, SeverityRow, SeverityTable,

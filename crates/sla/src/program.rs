@@ -1,10 +1,14 @@
 //! Support programs as data: the three seed documents, each a JSON file, parsed and validated.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{ClockTime, WeeklyHours};
+use super::calendar::Calendar;
 use super::error::SlaError;
-use super::targets::{Basis, Target, Unit};
+use super::hours::{ClockTime, WeeklyHours};
+use super::targets::Target;
+
+mod validate;
 
 /// Severity 1 (most severe) to 4.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -327,6 +331,11 @@ impl Program {
             })
     }
 
+    /// The program's business hours at a site.
+    pub fn calendar(&self, tz: &str, holidays: Vec<NaiveDate>) -> Result<Calendar, SlaError> {
+        Calendar::new(tz, self.business_hours.hours.clone(), holidays)
+    }
+
     /// The column a plan reads, given the site's BCS flag.
     pub fn column(&self, plan: &Plan, bcs: bool) -> Option<Entitlement> {
         if bcs && plan.bcs_column_with_flag {
@@ -350,184 +359,6 @@ impl Program {
                 message,
             })?;
         Ok(program)
-    }
-
-    /// Rules the schema cannot express. Returns (field path, message).
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        let err = |f: String, m: &str| Err((f, m.to_string()));
-        if self.id.is_empty()
-            || !self
-                .id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-        {
-            return err(
-                "id".into(),
-                "must be non-empty lowercase letters, digits, `-` or `.`",
-            );
-        }
-        if self.name.trim().is_empty() {
-            return err("name".into(), "must not be empty");
-        }
-        self.business_hours
-            .hours
-            .validate()
-            .map_err(|(f, m)| (format!("business_hours.hours{f}"), m))?;
-        if self.plans.is_empty() {
-            return err("plans".into(), "must list at least one plan");
-        }
-        for (i, p) in self.plans.iter().enumerate() {
-            if p.id.is_empty() {
-                return err(format!("plans[{i}].id"), "must not be empty");
-            }
-            if self.plans[..i].iter().any(|q| q.id == p.id) {
-                return err(
-                    format!("plans[{i}].id"),
-                    &format!("`{}` is listed twice", p.id),
-                );
-            }
-            if let Some(d) = &p.delivery {
-                let f = format!("plans[{i}].delivery");
-                match d.kind {
-                    DeliveryKind::NextBusinessDay if d.cutoff.is_none() => {
-                        return err(format!("{f}.cutoff"), "is required for next_business_day");
-                    }
-                    DeliveryKind::Hours if d.hours.unwrap_or(0) == 0 => {
-                        return err(format!("{f}.hours"), "must be a positive number for hours");
-                    }
-                    _ => {}
-                }
-                if d.six_hour_radius_hours == Some(0) {
-                    return err(format!("{f}.six_hour_radius_hours"), "must be positive");
-                }
-            }
-        }
-        if self.severity_tables.is_empty() {
-            return err("severity_tables".into(), "must list at least one table");
-        }
-        for (ti, t) in self.severity_tables.iter().enumerate() {
-            let tf = format!("severity_tables[{ti}]");
-            for (pi, prod) in t.products.iter().enumerate() {
-                let clash = self.severity_tables[..ti]
-                    .iter()
-                    .any(|o| o.products.contains(prod))
-                    || t.products[..pi].contains(prod);
-                if clash {
-                    return err(
-                        format!("{tf}.products"),
-                        &format!("product line `{}` is served by two tables", prod.as_str()),
-                    );
-                }
-            }
-            for sev in 1..=4u8 {
-                let n = t.rows.iter().filter(|r| r.severity.get() == sev).count();
-                if n != 1 {
-                    return err(
-                        format!("{tf}.rows"),
-                        &format!("must have exactly one row for severity {sev}, found {n}"),
-                    );
-                }
-            }
-            for (ri, r) in t.rows.iter().enumerate() {
-                let rf = format!("{tf}.rows[{ri}]");
-                if r.initial_response.is_empty() {
-                    return err(format!("{rf}.initial_response"), "must not be empty");
-                }
-                let single = r.initial_response.iter().any(|c| c.entitlement.is_none());
-                if single && r.initial_response.len() != 1 {
-                    return err(
-                        format!("{rf}.initial_response"),
-                        "a column without entitlement must be the only column",
-                    );
-                }
-                for (ci, c) in r.initial_response.iter().enumerate() {
-                    if r.initial_response[..ci]
-                        .iter()
-                        .any(|o| o.entitlement == c.entitlement)
-                    {
-                        return err(
-                            format!("{rf}.initial_response[{ci}].entitlement"),
-                            "listed twice",
-                        );
-                    }
-                    check_target(
-                        c.target.as_ref(),
-                        format!("{rf}.initial_response[{ci}].target"),
-                    )?;
-                }
-                if !single {
-                    for (pi, p) in self.plans.iter().enumerate() {
-                        let mut needed = vec![p.entitlement];
-                        if p.bcs_column_with_flag {
-                            needed.push(Some(Entitlement::Bcs));
-                        }
-                        for e in needed {
-                            let Some(e) = e else {
-                                return err(
-                                    format!("plans[{pi}].entitlement"),
-                                    &format!(
-                                        "is required: table `{}` has entitlement columns",
-                                        t.id
-                                    ),
-                                );
-                            };
-                            if !r.initial_response.iter().any(|c| c.entitlement == Some(e)) {
-                                return err(
-                                    format!("{rf}.initial_response"),
-                                    &format!("has no `{e:?}` column, used by plan `{}`", p.id),
-                                );
-                            }
-                        }
-                    }
-                }
-                check_target(r.update.cadence.as_ref(), format!("{rf}.update.cadence"))?;
-                if let Some(rest) = &r.restoration {
-                    check_target(rest.target.as_ref(), format!("{rf}.restoration.target"))?;
-                }
-            }
-        }
-        if let Some(s) = &self.stale_case {
-            check_target(Some(&s.notice_after), "stale_case.notice_after".into())?;
-            check_target(
-                Some(&s.close_after_notice),
-                "stale_case.close_after_notice".into(),
-            )?;
-        }
-        if let Some(r) = &self.resolution_proposed_auto_close {
-            if r.business_days == 0 {
-                return err(
-                    "resolution_proposed_auto_close.business_days".into(),
-                    "must be positive",
-                );
-            }
-        }
-        if let Some(r) = &self.rca {
-            check_target(Some(&r.due), "rca.due".into())?;
-        }
-        if let Some(r) = &self.reinstatement {
-            if r.limit_months == Some(0) {
-                return err(
-                    "reinstatement.limit_months".into(),
-                    "must be positive or null",
-                );
-            }
-        }
-        Ok(())
-    }
-}
-
-fn check_target(t: Option<&Target>, field: String) -> Result<(), (String, String)> {
-    match t {
-        Some(t) if t.amount == 0 => Err((format!("{field}.amount"), "must be positive".into())),
-        Some(Target {
-            unit: Unit::Days,
-            basis: Basis::Business,
-            amount,
-        }) if *amount > 365 => Err((
-            format!("{field}.amount"),
-            "more than 365 business days".into(),
-        )),
-        _ => Ok(()),
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::Calendar;
+use super::calendar::{Calendar, SkipReason};
 use super::error::SlaError;
 use super::explain::{fmt_business_duration, fmt_duration, fmt_local};
 
@@ -143,96 +143,152 @@ pub fn apply_target(
 ) -> Result<Applied, SlaError> {
     let tz = cal.tz();
     let mut steps = Vec::new();
-    let mut due = match (target.basis, target.duration()) {
-        (Basis::Clock, Some(d)) => {
-            let due = start.checked_add_signed(d).ok_or(SlaError::OutOfRange)?;
-            steps.push(format!(
-                "{} from {}, weekends and holidays included",
-                target.describe(),
-                fmt_local(start, tz)
-            ));
-            due
-        }
-        (Basis::Business, Some(d)) => {
-            let add = cal.add_business_traced(start, d)?;
-            steps.push(format!(
-                "{} from {}",
-                target.describe(),
-                fmt_local(start, tz)
-            ));
-            if let Some(&(s, _)) = add.spans.first() {
-                if s > start {
-                    steps.push(format!(
-                        "outside business hours; the clock starts at the next opening, {}",
-                        fmt_local(s, tz)
-                    ));
-                }
-            }
-            steps.extend(cal.describe_spans(&add));
-            add.due
-        }
-        (_, None) => {
-            let add = cal.add_business_days(start, target.amount)?;
-            steps.push(format!(
-                "{} from {}, read as the same local time on the {} following business day",
-                target.describe(),
-                fmt_local(start, tz),
-                ordinal(target.amount)
-            ));
-            if add.counted_from > start {
-                steps.push(format!(
-                    "outside business hours; counting starts at the next opening, {}",
-                    fmt_local(add.counted_from, tz)
-                ));
-            }
-            let holidays: Vec<String> = add
-                .skipped
-                .iter()
-                .filter(|(_, r)| *r == super::calendar::SkipReason::Holiday)
-                .map(|(d, _)| d.format("%a %-d %b").to_string())
-                .collect();
-            let closed = add.skipped.len() - holidays.len();
-            if closed > 0 {
-                steps.push(format!(
-                    "{} without business hours skipped",
-                    plural(closed as u32, "day", "days")
-                ));
-            }
-            if !holidays.is_empty() {
-                steps.push(format!("holidays skipped: {}", holidays.join(", ")));
-            }
-            add.due
-        }
+    let due = match (target.basis, target.duration()) {
+        (Basis::Clock, Some(d)) => clock_due(cal, start, target, d, &mut steps)?,
+        (Basis::Business, Some(d)) => business_due(cal, start, target, d, &mut steps)?,
+        (_, None) => business_days_due(cal, start, target, &mut steps)?,
     };
-    // Each extension can run into a later pause, hence the loop; it ends after every pause is counted.
-    let mut accounted = Duration::zero();
-    for _ in 0..=pauses.len() {
-        let paused = paused_within(cal, target.basis, pauses, start, due)?;
-        let extra = paused - accounted;
-        if extra <= Duration::zero() {
-            break;
-        }
-        due = extend(cal, target.basis, due, extra)?;
-        accounted = paused;
-    }
+    let (due, accounted) = after_pauses(cal, target.basis, pauses, start, due)?;
     if accounted > Duration::zero() {
-        let amount = match target.basis {
-            Basis::Clock => fmt_duration(accounted),
-            Basis::Business => fmt_business_duration(accounted),
-        };
-        let spans: Vec<String> = pauses
-            .iter()
-            .filter(|&&(ps, pe)| ps < due && pe > start)
-            .map(|&(ps, pe)| format!("{} to {}", fmt_local(ps.max(start), tz), fmt_local(pe, tz)))
-            .collect();
-        steps.push(format!(
-            "paused {} while waiting on the customer ({}); the deadline moves later by as much",
-            amount,
-            spans.join(", ")
+        steps.push(paused_words(
+            cal,
+            target.basis,
+            pauses,
+            start,
+            due,
+            accounted,
         ));
     }
     steps.push(format!("due {}", fmt_local(due, tz)));
     Ok(Applied { due, steps })
+}
+
+fn clock_due(
+    cal: &Calendar,
+    start: DateTime<Utc>,
+    target: &Target,
+    d: Duration,
+    steps: &mut Vec<String>,
+) -> Result<DateTime<Utc>, SlaError> {
+    let due = start.checked_add_signed(d).ok_or(SlaError::OutOfRange)?;
+    steps.push(format!(
+        "{} from {}, weekends and holidays included",
+        target.describe(),
+        fmt_local(start, cal.tz())
+    ));
+    Ok(due)
+}
+
+fn business_due(
+    cal: &Calendar,
+    start: DateTime<Utc>,
+    target: &Target,
+    d: Duration,
+    steps: &mut Vec<String>,
+) -> Result<DateTime<Utc>, SlaError> {
+    let tz = cal.tz();
+    let add = cal.add_business_traced(start, d)?;
+    steps.push(format!(
+        "{} from {}",
+        target.describe(),
+        fmt_local(start, tz)
+    ));
+    if let Some(&(s, _)) = add.spans.first() {
+        if s > start {
+            steps.push(format!(
+                "outside business hours; the clock starts at the next opening, {}",
+                fmt_local(s, tz)
+            ));
+        }
+    }
+    steps.extend(cal.describe_spans(&add));
+    Ok(add.due)
+}
+
+fn business_days_due(
+    cal: &Calendar,
+    start: DateTime<Utc>,
+    target: &Target,
+    steps: &mut Vec<String>,
+) -> Result<DateTime<Utc>, SlaError> {
+    let tz = cal.tz();
+    let add = cal.add_business_days(start, target.amount)?;
+    steps.push(format!(
+        "{} from {}, read as the same local time on the {} following business day",
+        target.describe(),
+        fmt_local(start, tz),
+        ordinal(target.amount)
+    ));
+    if add.counted_from > start {
+        steps.push(format!(
+            "outside business hours; counting starts at the next opening, {}",
+            fmt_local(add.counted_from, tz)
+        ));
+    }
+    let holidays: Vec<String> = add
+        .skipped
+        .iter()
+        .filter(|(_, r)| *r == SkipReason::Holiday)
+        .map(|(d, _)| d.format("%a %-d %b").to_string())
+        .collect();
+    let closed = add.skipped.len() - holidays.len();
+    if closed > 0 {
+        steps.push(format!(
+            "{} without business hours skipped",
+            plural(closed as u32, "day", "days")
+        ));
+    }
+    if !holidays.is_empty() {
+        steps.push(format!("holidays skipped: {}", holidays.join(", ")));
+    }
+    Ok(add.due)
+}
+
+/// `due` pushed later by the paused time before it, and that paused time.
+fn after_pauses(
+    cal: &Calendar,
+    basis: Basis,
+    pauses: &[Pause],
+    start: DateTime<Utc>,
+    mut due: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, Duration), SlaError> {
+    // Each extension can run into a later pause, hence the loop; it ends after every pause is counted.
+    let mut accounted = Duration::zero();
+    for _ in 0..=pauses.len() {
+        let paused = paused_within(cal, basis, pauses, start, due)?;
+        let extra = paused - accounted;
+        if extra <= Duration::zero() {
+            break;
+        }
+        due = extend(cal, basis, due, extra)?;
+        accounted = paused;
+    }
+    Ok((due, accounted))
+}
+
+fn paused_words(
+    cal: &Calendar,
+    basis: Basis,
+    pauses: &[Pause],
+    start: DateTime<Utc>,
+    due: DateTime<Utc>,
+    accounted: Duration,
+) -> String {
+    let tz = cal.tz();
+    let amount = match basis {
+        Basis::Clock => fmt_duration(accounted),
+        Basis::Business => fmt_business_duration(accounted),
+    };
+    let spans: Vec<String> = pauses
+        .iter()
+        .filter(|&&(ps, pe)| ps < due && pe > start)
+        .map(|&(ps, pe)| format!("{} to {}", fmt_local(ps.max(start), tz), fmt_local(pe, tz)))
+        .collect();
+    format!(
+        "paused {} while waiting on the customer ({}); the deadline moves later by as much",
+        amount,
+        spans.join(", ")
+    )
 }
 
 pub fn ordinal(n: u32) -> String {

@@ -2,14 +2,16 @@
 //! and the server provably compute the same deadlines. Free of std-only facilities on purpose.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::calendar::{Calendar, WeeklyHours};
+use super::calendar::Calendar;
 use super::case_clock::{case_deadlines, CaseFacts};
 use super::countdown::format_countdown;
 use super::delivery::delivery_due;
 use super::entitlement::entitlement_on;
+use super::error::SlaError;
+use super::hours::WeeklyHours;
 use super::program::ProgramSet;
 use super::targets::Target;
 
@@ -109,19 +111,30 @@ pub fn check_vectors(json: &str) -> Result<usize, String> {
     let programs = ProgramSet::builtin().map_err(|e| e.to_string())?;
     let mut failures = Vec::new();
     for v in &file.vectors {
-        match v {
+        v.check(&programs, &mut failures);
+    }
+    if failures.is_empty() {
+        Ok(file.vectors.len())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+impl Vector {
+    /// Adds this vector's mismatches to `failures`.
+    fn check(&self, programs: &ProgramSet, failures: &mut Vec<String>) {
+        match self {
             Vector::Case {
                 name,
                 seed,
                 facts,
                 expect,
-            } => match case_deadlines(&programs, facts) {
-                Ok(d) => {
-                    let actual = serde_json::to_value(&d).unwrap_or(Value::Null);
-                    compare(&label(name, seed), expect, &actual, &mut failures);
-                }
-                Err(e) => failures.push(format!("vector {}: error {e}", label(name, seed))),
-            },
+            } => compare_result(
+                &label(name, seed),
+                expect,
+                case_deadlines(programs, facts),
+                failures,
+            ),
             Vector::Delivery {
                 name,
                 program_id,
@@ -132,21 +145,20 @@ pub fn check_vectors(json: &str) -> Result<usize, String> {
                 six_hour_radius,
                 expect,
                 seed,
-            } => match delivery_due(
-                &programs,
-                program_id,
-                plan_id,
-                *dispatched_at,
-                tz,
-                holidays.clone(),
-                *six_hour_radius,
-            ) {
-                Ok(d) => {
-                    let actual = serde_json::to_value(&d).unwrap_or(Value::Null);
-                    compare(&label(name, seed), expect, &actual, &mut failures);
-                }
-                Err(e) => failures.push(format!("vector {}: error {e}", label(name, seed))),
-            },
+            } => compare_result(
+                &label(name, seed),
+                expect,
+                delivery_due(
+                    programs,
+                    program_id,
+                    plan_id,
+                    *dispatched_at,
+                    tz,
+                    holidays.clone(),
+                    *six_hour_radius,
+                ),
+                failures,
+            ),
             Vector::Entitlement {
                 name,
                 program_id,
@@ -155,16 +167,12 @@ pub fn check_vectors(json: &str) -> Result<usize, String> {
                 expect,
                 seed,
             } => match programs.get(program_id) {
-                Some(p) => {
-                    let actual = serde_json::to_value(entitlement_on(p, *contract_end, *on))
-                        .unwrap_or(Value::Null);
-                    if !same(expect, &actual) {
-                        failures.push(format!(
-                            "vector {}: expected {expect}, got {actual}",
-                            label(name, seed)
-                        ));
-                    }
-                }
+                Some(p) => compare_value(
+                    &label(name, seed),
+                    expect,
+                    entitlement_on(p, *contract_end, *on),
+                    failures,
+                ),
                 None => failures.push(format!("vector `{name}`: unknown program `{program_id}`")),
             },
             Vector::Countdown {
@@ -172,12 +180,7 @@ pub fn check_vectors(json: &str) -> Result<usize, String> {
                 due,
                 now,
                 expect,
-            } => {
-                let got = format_countdown(*due, *now);
-                if &got != expect {
-                    failures.push(format!("vector `{name}`: expected `{expect}`, got `{got}`"));
-                }
-            }
+            } => check_countdown(name, format_countdown(*due, *now), expect, failures),
             Vector::Calendar {
                 name,
                 tz,
@@ -189,17 +192,50 @@ pub fn check_vectors(json: &str) -> Result<usize, String> {
             } => {
                 let got = Calendar::new(tz, hours.clone(), holidays.clone())
                     .and_then(|cal| add.due(&cal, *start));
-                match got {
-                    Ok(t) if t == *expect => {}
-                    Ok(t) => failures.push(format!("vector `{name}`: expected {expect}, got {t}")),
-                    Err(e) => failures.push(format!("vector `{name}`: error {e}")),
-                }
+                check_instant(name, *expect, got, failures);
             }
         }
     }
-    if failures.is_empty() {
-        Ok(file.vectors.len())
-    } else {
-        Err(failures.join("\n"))
+}
+
+/// Compares a computed result, serialized, with the expected fields; an error is a mismatch.
+fn compare_result<T: Serialize>(
+    label: &str,
+    expect: &Map<String, Value>,
+    result: Result<T, SlaError>,
+    out: &mut Vec<String>,
+) {
+    match result {
+        Ok(d) => {
+            let actual = serde_json::to_value(&d).unwrap_or(Value::Null);
+            compare(label, expect, &actual, out);
+        }
+        Err(e) => out.push(format!("vector {label}: error {e}")),
+    }
+}
+
+fn compare_value<T: Serialize>(label: &str, expect: &Value, value: T, out: &mut Vec<String>) {
+    let actual = serde_json::to_value(value).unwrap_or(Value::Null);
+    if !same(expect, &actual) {
+        out.push(format!("vector {label}: expected {expect}, got {actual}"));
+    }
+}
+
+fn check_countdown(name: &str, got: String, expect: &str, out: &mut Vec<String>) {
+    if got != expect {
+        out.push(format!("vector `{name}`: expected `{expect}`, got `{got}`"));
+    }
+}
+
+fn check_instant(
+    name: &str,
+    expect: DateTime<Utc>,
+    got: Result<DateTime<Utc>, SlaError>,
+    out: &mut Vec<String>,
+) {
+    match got {
+        Ok(t) if t == expect => {}
+        Ok(t) => out.push(format!("vector `{name}`: expected {expect}, got {t}")),
+        Err(e) => out.push(format!("vector `{name}`: error {e}")),
     }
 }

@@ -2,7 +2,7 @@
 //! per second per core.
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use portal::sla::{case_deadlines, CaseFacts, ProgramSet, Severity};
+use portal_sla::{case_deadlines, CaseFacts, ProgramSet, Severity};
 
 fn openings() -> Vec<DateTime<Utc>> {
     // A week of openings every 37 minutes: inside hours, evenings, weekends.
@@ -18,8 +18,9 @@ fn openings() -> Vec<DateTime<Utc>> {
 fn business_hours_target(c: &mut Criterion) {
     let programs = ProgramSet::builtin().expect("built-in programs");
     let program = programs.get("storage-classic").expect("storage-classic");
-    let calendar =
-        portal::sla::Calendar::for_program(program, "America/New_York", vec![]).expect("calendar");
+    let calendar = program
+        .calendar("America/New_York", vec![])
+        .expect("calendar");
     let opens = openings();
     let mut group = c.benchmark_group("sla");
     group.throughput(Throughput::Elements(opens.len() as u64));
