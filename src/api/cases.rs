@@ -34,7 +34,7 @@ pub async fn open_case(
 ) -> Result<CaseCreated, AppError> {
     use crate::model::case::NewCase;
     use crate::server::auth::{app_state, current_user};
-    use crate::server::cases::parse_severity;
+    use crate::server::input::parse_severity;
     let user = current_user().await?;
     let state = app_state()?;
     let input = NewCase {
@@ -107,7 +107,7 @@ pub async fn raise_severity(
     sev1_contact_phone: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::auth::{app_state, current_user};
-    use crate::server::cases::parse_severity;
+    use crate::server::input::parse_severity;
     let user = current_user().await?;
     let state = app_state()?;
     let severity = parse_severity("severity", &severity)?;
@@ -211,7 +211,7 @@ pub async fn set_severity(
     reason: String,
 ) -> Result<(), AppError> {
     use crate::server::auth::{app_state, current_user};
-    use crate::server::cases::parse_severity;
+    use crate::server::input::parse_severity;
     let user = current_user().await?;
     let state = app_state()?;
     let severity = parse_severity("severity", &severity)?;

@@ -1,4 +1,5 @@
 //! Everything that only runs on the server: configuration, database, sessions, demo data.
+pub mod access;
 pub mod alerts;
 pub mod attachments;
 pub mod audit;
@@ -11,6 +12,7 @@ pub mod contacts;
 pub mod db;
 pub mod demo;
 pub mod ids;
+pub mod input;
 pub mod jobs;
 pub mod mailer;
 pub mod metrics;

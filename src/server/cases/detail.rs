@@ -1,0 +1,144 @@
+//! The case page, filtered for the viewer: the live deadlines, the timeline the viewer may read,
+//! the survey, related cases, the files, and what the viewer may do next.
+use super::convert::{not_found, opt_dt};
+use super::deadlines::{compute, Computed};
+use super::list::summary;
+use super::queries::{self, CaseRow};
+use super::reads::{self, LinkRow};
+use super::support::update_as_agreed;
+use crate::model::case::{
+    case_number_label, CaseDetail, CaseEvent, CaseLink, CaseStatus, CaseSummary, CaseSurvey,
+    Sev1Contact, DUE_SOON_MINUTES,
+};
+use crate::model::{AppError, CurrentUser};
+use crate::server::access::{can_see, customer_org, staff};
+use crate::sla::{self, ProgramSet};
+use chrono::{DateTime, Utc};
+use sqlx::AnyPool;
+
+/// The case page, filtered for the viewer. Unknown and foreign ids are both "not found".
+pub async fn case_detail(
+    pool: &AnyPool,
+    programs: &ProgramSet,
+    user: &CurrentUser,
+    case_id: &str,
+) -> Result<CaseDetail, AppError> {
+    let mut conn = pool.acquire().await?;
+    let Some(row) = queries::load_case(&mut conn, case_id).await? else {
+        return Err(not_found());
+    };
+    if !can_see(user, &row) {
+        return Err(not_found());
+    }
+    let c = compute(&mut conn, programs, case_id).await?;
+    let row = c.row.clone();
+    let now = Utc::now();
+    let summary = live_summary(&c, now)?;
+    let is_staff = staff(user);
+    let timeline: Vec<CaseEvent> = c
+        .events
+        .iter()
+        .map(|e| e.event.clone())
+        .filter(|e| is_staff || e.public)
+        .collect();
+    let survey = reads::survey(&mut conn, case_id)
+        .await?
+        .map(|r| CaseSurvey {
+            rating: u8::try_from(r.rating).unwrap_or(0),
+            comment: r.comment,
+            at: r.at.into(),
+        });
+    let rca_parent = match &row.rca_parent_case_id {
+        Some(p) => reads::rca_parent(&mut conn, p).await?.map(link),
+        None => None,
+    };
+    let rca_follow_up = reads::rca_follow_up(&mut conn, case_id).await?.map(link);
+    let attachments = reads::attachments(&mut conn, case_id).await?;
+    let may = Permissions::of(user, &row, survey.is_some());
+    Ok(CaseDetail {
+        description: row.description.clone(),
+        business_impact: row.business_impact.clone(),
+        sev1_contact: sev1_contact(&row),
+        agreed_update_due: opt_dt(row.agreed_update_due)?,
+        close_reason: row.close_reason.clone(),
+        update_as_agreed: update_as_agreed(programs, &row)?,
+        facts: c.facts,
+        deadlines: c.deadlines,
+        timeline,
+        attachments,
+        can_comment: may.comment,
+        can_raise: may.raise,
+        can_confirm: may.confirm,
+        can_reopen: may.reopen,
+        can_survey: may.survey,
+        survey,
+        rca_parent,
+        rca_follow_up,
+        is_staff,
+        allowed_statuses: if is_staff {
+            row.status.support_transitions().to_vec()
+        } else {
+            Vec::new()
+        },
+        summary,
+        now,
+    })
+}
+
+/// The header, with the live computation winning over the cache (e.g. programs changed since
+/// the last write).
+fn live_summary(c: &Computed, now: DateTime<Utc>) -> Result<CaseSummary, AppError> {
+    let mut summary = summary(&c.row, now)?;
+    summary.initial_response_due = c.deadlines.initial_response_due;
+    summary.initial_response_met_at = c.deadlines.initial_response_met_at;
+    summary.next_update_due = c.deadlines.next_update_due;
+    summary.next_deadline = c.next_deadline();
+    summary.breach = summary
+        .next_deadline
+        .filter(|_| c.row.status.is_open())
+        .map(|d| sla::breach_state(d, now, chrono::Duration::minutes(DUE_SOON_MINUTES)));
+    Ok(summary)
+}
+
+fn link(r: LinkRow) -> CaseLink {
+    CaseLink {
+        id: r.id,
+        number_label: case_number_label(r.number),
+        subject: r.subject,
+        status: r.status,
+    }
+}
+
+fn sev1_contact(row: &CaseRow) -> Option<Sev1Contact> {
+    match (&row.sev1_contact_name, &row.sev1_contact_phone) {
+        (Some(name), Some(phone)) => Some(Sev1Contact {
+            name: name.clone(),
+            phone: phone.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// What the page offers a customer's contact; staff act through the workflow instead.
+struct Permissions {
+    comment: bool,
+    raise: bool,
+    confirm: bool,
+    reopen: bool,
+    survey: bool,
+}
+
+impl Permissions {
+    fn of(user: &CurrentUser, row: &CaseRow, surveyed: bool) -> Permissions {
+        let customer = !staff(user) && customer_org(user).is_ok();
+        let open = row.status.is_open();
+        let proposed = row.status == CaseStatus::ResolutionProposed;
+        Permissions {
+            comment: customer && open,
+            raise: customer && open && row.severity > 1,
+            confirm: customer && proposed,
+            reopen: customer && proposed,
+            survey: customer && !open && !surveyed,
+        }
+    }
+}

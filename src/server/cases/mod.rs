@@ -1,0 +1,45 @@
+//! Support cases: every rule about who may see and do what, each change written with its audit
+//! entry in one transaction, and the SLA deadlines cached on the case row rebuilt from the event
+//! history (the history is the truth; the cache only serves sorting, the list and the jobs).
+//!
+//! - `queries`, `reads`: the SQL, one function per statement; `convert`: stored values into the
+//!   engine's types.
+//! - `timeline`: the event history and audit entries; `deadlines`: the engine's view of a case
+//!   and the deadlines cached on its row; `jobs`: what the background jobs read of a case.
+//! - `tx`: the steps every change shares (the row lock first; deadlines and audit last).
+//! - `open`: opening a case; `form`: what the open-case form offers.
+//! - `customer`, `support`: each side's actions; `list`, `detail`: the reads.
+mod convert;
+mod customer;
+mod deadlines;
+mod detail;
+mod form;
+mod jobs;
+mod list;
+mod open;
+mod queries;
+mod reads;
+mod support;
+mod timeline;
+mod tx;
+
+pub use customer::{add_comment, confirm_resolution, raise_severity, reopen_case, submit_survey};
+pub use detail::case_detail;
+pub use form::open_case_form;
+pub use jobs::rebuild_cached_deadlines;
+pub use list::list_cases;
+pub use open::{create_case, reinstatement_message};
+pub use support::{set_agreed_update, set_severity, set_status, support_update};
+
+// For the other services (jobs, alerts, replacements, remote assist, attachments, demo data).
+pub(crate) use deadlines::{compute, refresh, site_holidays};
+pub(crate) use jobs::stale_notice_posted;
+pub(crate) use list::list_statements;
+pub(crate) use open::insert_case;
+pub(crate) use queries::{load_case, next_case_number, CaseInsert};
+pub(crate) use timeline::{audit, insert_event, NewEvent};
+
+// Kept at their old paths while callers move to `server::access` and `server::input`
+// (tests call `cases::parse_severity`).
+pub use crate::server::access::{can_see, require_staff};
+pub use crate::server::input::{optional_text, parse_due, parse_severity, required_text};
