@@ -22,22 +22,16 @@ pub enum AlertSeverity {
     Critical,
 }
 
-impl AlertSeverity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertSeverity::Info => "info",
-            AlertSeverity::Warning => "warning",
-            AlertSeverity::Critical => "critical",
-        }
-    }
+stored_enum!(AlertSeverity, unknown "alert severity", [
+    Info => "info", "Info",
+    Warning => "warning", "Warning",
+    Critical => "critical", "Critical",
+]);
 
+impl AlertSeverity {
+    /// The severity spelled exactly `s` (the ingest API's values are lower-case).
     pub fn parse(s: &str) -> Option<AlertSeverity> {
-        match s {
-            "info" => Some(AlertSeverity::Info),
-            "warning" => Some(AlertSeverity::Warning),
-            "critical" => Some(AlertSeverity::Critical),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

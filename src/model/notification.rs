@@ -1,9 +1,7 @@
 //! Notifications as they cross the wire: the kinds of event someone must hear of, the bell's
 //! list, each person's preferences and the organization's no-contact orders.
-use crate::model::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// Notifications listed on the page, newest first.
 pub const LIST_LIMIT: i64 = 100;
@@ -33,65 +31,25 @@ pub enum NotificationKind {
     Alert,
 }
 
+stored_enum!(NotificationKind, "a kind of notification", "kind", [
+    CaseOpened => "case_opened", "Case opened",
+    SupportUpdate => "support_update", "Support update",
+    SeverityChange => "severity_change", "Severity changed",
+    ResolutionProposed => "resolution_proposed", "Resolution proposed",
+    StaleNotice => "stale_notice", "Closure notice",
+    AutoClosed => "auto_closed", "Case closed automatically",
+    RcaCreated => "rca_created", "Root cause analysis case",
+    RemoteAssistStarted => "remote_assist_started", "Remote Assist started",
+    RemoteAssistEnded => "remote_assist_ended", "Remote Assist ended",
+    ReplacementDispatched => "replacement_dispatched", "Replacement dispatched",
+    ReplacementShipped => "replacement_shipped", "Replacement shipped",
+    ReplacementDelivered => "replacement_delivered", "Replacement delivered",
+    ReplacementLate => "replacement_late", "Replacement late",
+    DeadlineSoon => "deadline_soon", "SLA deadline within 15 minutes",
+    Alert => "alert", "Monitoring alert",
+]);
+
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 15] = [
-        NotificationKind::CaseOpened,
-        NotificationKind::SupportUpdate,
-        NotificationKind::SeverityChange,
-        NotificationKind::ResolutionProposed,
-        NotificationKind::StaleNotice,
-        NotificationKind::AutoClosed,
-        NotificationKind::RcaCreated,
-        NotificationKind::RemoteAssistStarted,
-        NotificationKind::RemoteAssistEnded,
-        NotificationKind::ReplacementDispatched,
-        NotificationKind::ReplacementShipped,
-        NotificationKind::ReplacementDelivered,
-        NotificationKind::ReplacementLate,
-        NotificationKind::DeadlineSoon,
-        NotificationKind::Alert,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::CaseOpened => "case_opened",
-            NotificationKind::SupportUpdate => "support_update",
-            NotificationKind::SeverityChange => "severity_change",
-            NotificationKind::ResolutionProposed => "resolution_proposed",
-            NotificationKind::StaleNotice => "stale_notice",
-            NotificationKind::AutoClosed => "auto_closed",
-            NotificationKind::RcaCreated => "rca_created",
-            NotificationKind::RemoteAssistStarted => "remote_assist_started",
-            NotificationKind::RemoteAssistEnded => "remote_assist_ended",
-            NotificationKind::ReplacementDispatched => "replacement_dispatched",
-            NotificationKind::ReplacementShipped => "replacement_shipped",
-            NotificationKind::ReplacementDelivered => "replacement_delivered",
-            NotificationKind::ReplacementLate => "replacement_late",
-            NotificationKind::DeadlineSoon => "deadline_soon",
-            NotificationKind::Alert => "alert",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NotificationKind::CaseOpened => "Case opened",
-            NotificationKind::SupportUpdate => "Support update",
-            NotificationKind::SeverityChange => "Severity changed",
-            NotificationKind::ResolutionProposed => "Resolution proposed",
-            NotificationKind::StaleNotice => "Closure notice",
-            NotificationKind::AutoClosed => "Case closed automatically",
-            NotificationKind::RcaCreated => "Root cause analysis case",
-            NotificationKind::RemoteAssistStarted => "Remote Assist started",
-            NotificationKind::RemoteAssistEnded => "Remote Assist ended",
-            NotificationKind::ReplacementDispatched => "Replacement dispatched",
-            NotificationKind::ReplacementShipped => "Replacement shipped",
-            NotificationKind::ReplacementDelivered => "Replacement delivered",
-            NotificationKind::ReplacementLate => "Replacement late",
-            NotificationKind::DeadlineSoon => "SLA deadline within 15 minutes",
-            NotificationKind::Alert => "Monitoring alert",
-        }
-    }
-
     /// Whether a customer's designated contact can receive this kind.
     pub fn for_customers(self) -> bool {
         self != NotificationKind::DeadlineSoon
@@ -108,16 +66,6 @@ impl NotificationKind {
                 | NotificationKind::DeadlineSoon
                 | NotificationKind::Alert
         )
-    }
-}
-
-impl FromStr for NotificationKind {
-    type Err = AppError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        NotificationKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("kind", "Choose a kind of notification."))
     }
 }
 

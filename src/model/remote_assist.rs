@@ -9,8 +9,6 @@
 use crate::model::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Longest time a session may run without a new decision by the customer: the requested
 /// duration, and the time left after an extension, are both capped at this.
@@ -34,45 +32,11 @@ pub enum SessionState {
     Ended,
 }
 
-impl SessionState {
-    pub const ALL: [SessionState; 3] = [
-        SessionState::Requested,
-        SessionState::Active,
-        SessionState::Ended,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionState::Requested => "requested",
-            SessionState::Active => "active",
-            SessionState::Ended => "ended",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SessionState::Requested => "Waiting for an admin",
-            SessionState::Active => "Active",
-            SessionState::Ended => "Ended",
-        }
-    }
-}
-
-impl fmt::Display for SessionState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-impl FromStr for SessionState {
-    type Err = AppError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SessionState::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| AppError::Internal(format!("unknown session state {s:?}")))
-    }
-}
+stored_enum!(SessionState, unknown "session state", [
+    Requested => "requested", "Waiting for an admin",
+    Active => "active", "Active",
+    Ended => "ended", "Ended",
+]);
 
 /// Who ended a session: the three ways the guides name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,39 +47,11 @@ pub enum EndReason {
     TimedOut,
 }
 
-impl EndReason {
-    pub const ALL: [EndReason; 3] = [
-        EndReason::Customer,
-        EndReason::Engineer,
-        EndReason::TimedOut,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndReason::Customer => "customer",
-            EndReason::Engineer => "engineer",
-            EndReason::TimedOut => "timed_out",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EndReason::Customer => "Ended by the customer",
-            EndReason::Engineer => "Ended by support",
-            EndReason::TimedOut => "Timed out",
-        }
-    }
-}
-
-impl FromStr for EndReason {
-    type Err = AppError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        EndReason::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| AppError::Internal(format!("unknown end reason {s:?}")))
-    }
-}
+stored_enum!(EndReason, unknown "end reason", [
+    Customer => "customer", "Ended by the customer",
+    Engineer => "engineer", "Ended by support",
+    TimedOut => "timed_out", "Timed out",
+]);
 
 /// A whole number of hours from a form value, 1 to `MAX_HOURS`.
 pub fn parse_hours(field: &str, value: &str) -> Result<i64, AppError> {
@@ -234,6 +170,12 @@ mod tests {
         for s in SessionState::ALL {
             assert_eq!(s.as_str().parse::<SessionState>(), Ok(s));
         }
+        assert_eq!(
+            "paused".parse::<SessionState>(),
+            Err(AppError::Internal(
+                "unknown session state \"paused\"".into()
+            ))
+        );
         for r in EndReason::ALL {
             assert_eq!(r.as_str().parse::<EndReason>(), Ok(r));
         }

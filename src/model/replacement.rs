@@ -416,13 +416,13 @@ mod tests {
     #[test]
     fn stored_values_round_trip() {
         for s in Stage::ALL {
-            assert_eq!(s.as_str().parse::<Stage>(), Ok(*s));
+            assert_eq!(s.as_str().parse::<Stage>(), Ok(s));
         }
         for p in PartType::ALL {
-            assert_eq!(p.as_str().parse::<PartType>(), Ok(*p));
+            assert_eq!(p.as_str().parse::<PartType>(), Ok(p));
         }
         for r in ReturnMethod::ALL {
-            assert_eq!(r.as_str().parse::<ReturnMethod>(), Ok(*r));
+            assert_eq!(r.as_str().parse::<ReturnMethod>(), Ok(r));
         }
         assert_eq!(
             "toaster".parse::<PartType>().unwrap_err().field(),

@@ -1,7 +1,6 @@
 //! The audit log: who changed what, when, with the state before and after. Every service writes
 //! its entries through `record`, inside the transaction of the change itself.
 use crate::model::AppError;
-use crate::server::auth::map_db;
 use crate::server::ids::new_id;
 use serde_json::Value;
 use sqlx::AnyConnection;
@@ -34,7 +33,6 @@ pub async fn record(conn: &mut AnyConnection, e: AuditEntry<'_>) -> Result<(), A
     .bind(e.after.map(|v| v.to_string()))
     .bind(e.at)
     .execute(&mut *conn)
-    .await
-    .map_err(map_db)?;
+    .await?;
     Ok(())
 }

@@ -1,0 +1,117 @@
+//! The case's workflow status and the kinds of timeline entry, as stored and as shown.
+use serde::{Deserialize, Serialize};
+
+/// The portal's case workflow. The SLA engine knows fewer states (`new` and `in_progress` are
+/// both "open" to it); `to_sla` is the one mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    New,
+    InProgress,
+    WaitingOnCustomer,
+    ResolutionProposed,
+    Closed,
+}
+
+stored_enum!(CaseStatus, "a valid status", "status", [
+    New => "new", "New",
+    InProgress => "in_progress", "In progress",
+    WaitingOnCustomer => "waiting_on_customer", "Waiting on customer",
+    ResolutionProposed => "resolution_proposed", "Resolution proposed",
+    Closed => "closed", "Closed",
+]);
+
+impl CaseStatus {
+    pub fn is_open(self) -> bool {
+        self != CaseStatus::Closed
+    }
+
+    pub fn to_sla(self) -> crate::sla::CaseStatus {
+        match self {
+            CaseStatus::New | CaseStatus::InProgress => crate::sla::CaseStatus::Open,
+            CaseStatus::WaitingOnCustomer => crate::sla::CaseStatus::WaitingOnCustomer,
+            CaseStatus::ResolutionProposed => crate::sla::CaseStatus::ResolutionProposed,
+            CaseStatus::Closed => crate::sla::CaseStatus::Closed,
+        }
+    }
+
+    /// Statuses a support engineer may move a case to from this one (the customer's own moves,
+    /// confirm and reopen, are separate actions).
+    pub fn support_transitions(self) -> &'static [CaseStatus] {
+        use CaseStatus::*;
+        match self {
+            New => &[InProgress, WaitingOnCustomer, ResolutionProposed, Closed],
+            InProgress => &[WaitingOnCustomer, ResolutionProposed, Closed],
+            WaitingOnCustomer => &[InProgress, ResolutionProposed, Closed],
+            ResolutionProposed => &[InProgress, Closed],
+            Closed => &[InProgress],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseEventKind {
+    Opened,
+    CustomerComment,
+    SupportUpdate,
+    InternalNote,
+    SeverityChange,
+    StatusChange,
+    ResolutionConfirmed,
+    Reopened,
+    Survey,
+    StaleNotice,
+    AutoClosed,
+    RcaCreated,
+    RemoteAssist,
+    /// A monitoring alert: the one that opened the case, or a repeat of it.
+    Alert,
+    /// A hardware replacement of the case moved on (created, dispatched, shipped, ...).
+    Replacement,
+}
+
+stored_enum!(CaseEventKind, unknown "case event kind", [
+    Opened => "opened", "Case opened",
+    CustomerComment => "customer_comment", "Customer comment",
+    SupportUpdate => "support_update", "Support update",
+    InternalNote => "internal_note", "Internal note",
+    SeverityChange => "severity_change", "Severity changed",
+    StatusChange => "status_change", "Status changed",
+    ResolutionConfirmed => "resolution_confirmed", "Resolution confirmed",
+    Reopened => "reopened", "Reopened",
+    Survey => "survey", "Survey answered",
+    StaleNotice => "stale_notice", "Closure notice",
+    AutoClosed => "auto_closed", "Closed automatically",
+    RcaCreated => "rca_created", "Root cause analysis case",
+    RemoteAssist => "remote_assist", "Remote Assist",
+    Alert => "alert", "Monitoring alert",
+    Replacement => "replacement", "Hardware replacement",
+]);
+
+impl CaseEventKind {
+    /// Events that set the case's status; their `new_value` is the status after them.
+    pub fn sets_status(self) -> bool {
+        matches!(
+            self,
+            CaseEventKind::StatusChange
+                | CaseEventKind::ResolutionConfirmed
+                | CaseEventKind::Reopened
+                | CaseEventKind::AutoClosed
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_the_engine() {
+        for s in CaseStatus::ALL {
+            assert_eq!(s.as_str().parse::<CaseStatus>().unwrap(), s);
+        }
+        assert_eq!(CaseStatus::New.to_sla(), crate::sla::CaseStatus::Open);
+        assert!(CaseStatus::Closed.to_sla().is_resolved());
+    }
+}

@@ -1,0 +1,146 @@
+//! Changing a designation: a contact's details and role, ending it, and a new invitation link.
+use super::guard::{begin_managed, can_manage, customer_org, lock_org};
+use super::input::{contact_role, phone, text, time_zone};
+use super::invitations::create_invitation;
+use super::queries::{
+    audit, delete_designation, has_password, load_contact, not_found, set_role, update_details,
+};
+use super::rules::{check_rules, sync_user};
+use crate::model::contact::{ContactUpdate, InvitationLink, NAME_MAX};
+use crate::model::{AppError, CurrentUser};
+use crate::server::db::begin_write;
+use crate::server::ids::now_ms;
+use serde_json::json;
+use sqlx::AnyPool;
+
+/// Changes a contact's details and, for those who manage contacts, their role at the site.
+/// Everyone else may change only their own details.
+pub async fn update_contact(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    contact_id: &str,
+    input: &ContactUpdate,
+) -> Result<(), AppError> {
+    let org = customer_org(user)?.to_string();
+    let name = text("name", &input.name, NAME_MAX, Some("the person's name"))?;
+    let phone = phone("phone", &input.phone)?;
+    let role = input
+        .role
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| contact_role("role", r))
+        .transpose()?;
+
+    let now = now_ms();
+    let mut tx = begin_write(pool).await?;
+    lock_org(&mut tx, &org).await?;
+    let before = load_contact(&mut tx, contact_id)
+        .await?
+        .filter(|c| c.organization_id == org)
+        .ok_or_else(not_found)?;
+    let manager = can_manage(&mut tx, &user.id, &org).await?;
+    if !manager && before.user_id != user.id {
+        return Err(AppError::Forbidden);
+    }
+    let role = role.unwrap_or(before.role);
+    if role != before.role && !manager {
+        return Err(AppError::Forbidden);
+    }
+    let tz = time_zone("time_zone", &input.time_zone, &before.time_zone)?;
+    update_details(&mut tx, &before.user_id, &name, &phone, &tz).await?;
+    if role != before.role {
+        set_role(&mut tx, contact_id, role).await?;
+        check_rules(&mut tx, &org, &before.site_id, &before.site_name).await?;
+        sync_user(&mut tx, &before.user_id, now).await?;
+    }
+    let after = load_contact(&mut tx, contact_id)
+        .await?
+        .ok_or_else(not_found)?;
+    audit(
+        &mut tx,
+        &org,
+        Some(&user.id),
+        "contact.update",
+        "contact",
+        contact_id,
+        Some(before.json()),
+        Some(after.json()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends a person's role at a site. With no role left, they can no longer sign in and their
+/// sessions end at once.
+pub async fn remove_contact(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    contact_id: &str,
+) -> Result<(), AppError> {
+    let now = now_ms();
+    let (mut tx, org) = begin_managed(pool, user).await?;
+    let before = load_contact(&mut tx, contact_id)
+        .await?
+        .filter(|c| c.organization_id == org)
+        .ok_or_else(not_found)?;
+    delete_designation(&mut tx, contact_id).await?;
+    check_rules(&mut tx, &org, &before.site_id, &before.site_name)
+        .await
+        .map_err(|e| match e {
+            // The form that failed is a remove button: say it without pointing at a field.
+            AppError::Invalid { message, .. } => AppError::Conflict(message),
+            other => other,
+        })?;
+    sync_user(&mut tx, &before.user_id, now).await?;
+    audit(
+        &mut tx,
+        &org,
+        Some(&user.id),
+        "contact.remove",
+        "contact",
+        contact_id,
+        Some(before.json()),
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A new invitation link for a contact who has not set a password yet (the old one stops).
+pub async fn reinvite_contact(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    contact_id: &str,
+) -> Result<InvitationLink, AppError> {
+    let now = now_ms();
+    let (mut tx, org) = begin_managed(pool, user).await?;
+    let c = load_contact(&mut tx, contact_id)
+        .await?
+        .filter(|c| c.organization_id == org)
+        .ok_or_else(not_found)?;
+    if has_password(&mut tx, &c.user_id).await? {
+        return Err(AppError::Conflict(format!(
+            "{} already has a password and can sign in.",
+            c.name
+        )));
+    }
+    let link = create_invitation(&mut tx, &org, &user.id, &c.user_id, &c.email, now).await?;
+    audit(
+        &mut tx,
+        &org,
+        Some(&user.id),
+        "contact.invite",
+        "contact",
+        contact_id,
+        None,
+        Some(json!({ "email": c.email, "expires_at": link.expires_at.timestamp_millis() })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(link)
+}

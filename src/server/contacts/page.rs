@@ -1,0 +1,233 @@
+//! The contacts page: the viewer's organization (vendor staff: the one they chose, read-only),
+//! its sites with their contacts, the team settings and, for those who manage, the history.
+use super::guard::{can_manage, customer_org};
+use super::history::history;
+use super::queries::{settings_of, stored_role};
+use crate::model::contact::{
+    Contact, ContactSettings, ContactsPage, OrgRef, SiteContacts, CONTACT_ROLES,
+    MAX_CALLERS_PER_SITE,
+};
+use crate::model::{AppError, CurrentUser, Role};
+use crate::server::ids::now_ms;
+use crate::server::rows::Flag;
+use sqlx::{AnyConnection, AnyPool};
+
+/// The contacts page for the viewer's organization (vendor staff: the one they chose, read-only).
+/// Another organization's id answers "not found", like an unknown one.
+pub async fn contacts_page(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    org_id: Option<&str>,
+) -> Result<ContactsPage, AppError> {
+    let mut conn = pool.acquire().await?;
+    let Viewed { org, organizations } = viewed_org(&mut conn, user, org_id).await?;
+    let Some(org) = org else {
+        return Ok(ContactsPage {
+            organization: None,
+            sites: Vec::new(),
+            settings: ContactSettings::default(),
+            can_manage: false,
+            history: None,
+            organizations,
+        });
+    };
+    let manage = !user.role.is_staff() && can_manage(&mut conn, &user.id, &org.id).await?;
+    let rows = site_contacts(&mut conn, &org.id, now_ms()).await?;
+    let sites = group_by_site(rows, &user.id)?;
+    let settings = settings_of(&mut conn, &org.id).await?;
+    let history = if manage {
+        Some(history(&mut conn, &org.id).await?)
+    } else {
+        None
+    };
+    Ok(ContactsPage {
+        organization: Some(org),
+        sites,
+        settings,
+        can_manage: manage,
+        history,
+        organizations,
+    })
+}
+
+/// The organization the page shows (`None`: vendor staff have not chosen one), and the ones
+/// vendor staff may choose from.
+struct Viewed {
+    org: Option<OrgRef>,
+    organizations: Vec<OrgRef>,
+}
+
+async fn viewed_org(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    org_id: Option<&str>,
+) -> Result<Viewed, AppError> {
+    if user.role.is_staff() {
+        let orgs = all_orgs(conn).await?;
+        let Some(wanted) = org_id.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(Viewed {
+                org: None,
+                organizations: orgs,
+            });
+        };
+        let org = orgs
+            .iter()
+            .find(|o| o.id == wanted)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound("Organization".into()))?;
+        return Ok(Viewed {
+            org: Some(org),
+            organizations: orgs,
+        });
+    }
+    let own = customer_org(user)?;
+    if org_id.is_some_and(|o| !o.trim().is_empty() && o.trim() != own) {
+        return Err(AppError::NotFound("Organization".into()));
+    }
+    let name = org_name(conn, own).await?.ok_or(AppError::Forbidden)?;
+    Ok(Viewed {
+        org: Some(OrgRef {
+            id: own.to_string(),
+            name,
+        }),
+        organizations: Vec::new(),
+    })
+}
+
+/// The rows (ordered by site, then person) as sites with their contacts, each site's contacts
+/// by role.
+fn group_by_site(rows: Vec<SiteContactRow>, me: &str) -> Result<Vec<SiteContacts>, AppError> {
+    let mut sites: Vec<SiteContacts> = Vec::new();
+    for r in rows {
+        if sites.last().is_none_or(|s| s.site_id != r.site_id) {
+            sites.push(SiteContacts {
+                site_id: r.site_id.clone(),
+                site_name: r.site_name.clone(),
+                time_zone: r.site_tz.clone(),
+                contacts: Vec::new(),
+                caller_count: 0,
+                caller_limit: MAX_CALLERS_PER_SITE,
+                has_admin: false,
+            });
+        }
+        let Some(site) = sites.last_mut() else {
+            continue;
+        };
+        let Some(contact) = r.contact(me)? else {
+            continue;
+        };
+        site.caller_count += i64::from(contact.role == Role::AuthorizedCaller);
+        site.has_admin |= contact.role == Role::Admin;
+        site.contacts.push(contact);
+    }
+    for site in &mut sites {
+        // Stable sort: by role, names stay in the query's order within a role.
+        site.contacts.sort_by_key(|c| {
+            CONTACT_ROLES
+                .iter()
+                .position(|r| *r == c.role)
+                .unwrap_or(CONTACT_ROLES.len())
+        });
+    }
+    Ok(sites)
+}
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: String,
+    name: String,
+}
+
+/// Every organization, for vendor staff to choose from.
+async fn all_orgs(conn: &mut AnyConnection) -> Result<Vec<OrgRef>, AppError> {
+    let rows: Vec<OrgRow> = sqlx::query_as("SELECT id, name FROM organizations ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OrgRef {
+            id: r.id,
+            name: r.name,
+        })
+        .collect())
+}
+
+async fn org_name(conn: &mut AnyConnection, org: &str) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// A site, with one of its designations (`None` columns: a site without any).
+#[derive(sqlx::FromRow)]
+struct SiteContactRow {
+    site_id: String,
+    site_name: String,
+    site_tz: String,
+    id: Option<String>,
+    role: Option<String>,
+    user_id: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    time_zone: Option<String>,
+    #[sqlx(try_from = "i64")]
+    can_sign_in: Flag,
+    #[sqlx(try_from = "i64")]
+    invitation_pending: Flag,
+}
+
+/// The organization's sites and designations, by site, then by person.
+async fn site_contacts(
+    conn: &mut AnyConnection,
+    org: &str,
+    now: i64,
+) -> Result<Vec<SiteContactRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT s.id AS site_id, s.name AS site_name, s.time_zone AS site_tz, \
+                c.id, c.role, u.id AS user_id, u.name, u.email, u.phone, u.time_zone, \
+                CASE WHEN u.active AND u.password_hash IS NOT NULL THEN 1 ELSE 0 END AS can_sign_in, \
+                CASE WHEN u.password_hash IS NULL AND EXISTS ( \
+                    SELECT 1 FROM invitations i WHERE i.user_id = u.id AND i.used_at IS NULL \
+                      AND i.expires_at > $2) THEN 1 ELSE 0 END AS invitation_pending \
+         FROM sites s \
+         LEFT JOIN site_contacts c ON c.site_id = s.id \
+         LEFT JOIN users u ON u.id = c.user_id \
+         WHERE s.organization_id = $1 \
+         ORDER BY s.name, s.id, u.name, u.email",
+    )
+    .bind(org)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+impl SiteContactRow {
+    /// The row's designation, `None` for a site without any.
+    fn contact(self, me: &str) -> Result<Option<Contact>, AppError> {
+        let Some(id) = self.id else {
+            return Ok(None);
+        };
+        let user_id = present(self.user_id)?;
+        Ok(Some(Contact {
+            id,
+            is_me: user_id == me,
+            user_id,
+            name: present(self.name)?,
+            email: present(self.email)?,
+            phone: present(self.phone)?,
+            time_zone: present(self.time_zone)?,
+            role: stored_role(&present(self.role)?)?,
+            can_sign_in: self.can_sign_in.0,
+            invitation_pending: self.invitation_pending.0,
+        }))
+    }
+}
+
+/// A column a designation always has (NOT NULL, reached through its foreign key).
+fn present<T>(v: Option<T>) -> Result<T, AppError> {
+    v.ok_or_else(|| AppError::Internal("designation without its person".into()))
+}
