@@ -112,7 +112,10 @@ impl Actions {
     }
 }
 
-fn window_dt(w: Option<(i64, i64)>) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, AppError> {
+/// A window's start and end.
+type Window = (DateTime<Utc>, DateTime<Utc>);
+
+fn window_dt(w: Option<(i64, i64)>) -> Result<Option<Window>, AppError> {
     w.map(|(s, e)| Ok((ms_to_dt(s)?, ms_to_dt(e)?))).transpose()
 }
 
