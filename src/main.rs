@@ -91,7 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo::seed(&pool).await?;
             let started = std::time::Instant::now();
             let seeded =
-                portal::server::bench_seed::seed_cases(&pool, &programs, &org, cases, open)
+                portal::server::demo::bench::seed_cases(&pool, &programs, &org, cases, open)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -104,7 +104,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::BenchPlans) => {
             let pool = db::connect(&cli.database_url, 1).await?;
-            let plans = portal::server::bench_seed::case_list_plans(&pool, &cli.database_url)
+            let plans = portal::server::demo::bench::case_list_plans(&pool, &cli.database_url)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{plans}");

@@ -5,7 +5,6 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
-pub mod bench_seed;
 pub mod cases;
 pub mod cli;
 pub mod contacts;
