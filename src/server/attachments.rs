@@ -295,7 +295,7 @@ async fn receive(
 }
 
 fn encode(s: &str) -> String {
-    crate::components::require_user::encode_component(s)
+    crate::model::url::encode_component(s)
 }
 
 /// `POST /cases/{id}/attachments` (multipart, field `files`, several allowed). Answers with a
