@@ -1,7 +1,7 @@
-//! The HTML shell, the router and the session context every page reads.
+//! The HTML shell and the routes; the session context every page reads is provided here.
 use crate::api::auth::{me, Login, Logout};
+use crate::components::auth::AuthContext;
 use crate::components::header::Header;
-use crate::model::{AppError, CurrentUser};
 use crate::pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -10,7 +10,7 @@ use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::security::set_content_security_policy();
+    crate::response::set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,15 +30,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// The session as every page sees it, read once per request. `login` and `logout` are the sign-in
-/// and sign-out forms' server functions: both redirect, so the next page reads the new session.
-#[derive(Clone, Copy)]
-pub struct AuthContext {
-    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
-    pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
 }
 
 #[component]

@@ -7,6 +7,10 @@ pub mod components;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod response;
+#[cfg(feature = "ssr")]
+pub mod router;
+#[cfg(feature = "ssr")]
 pub mod server;
 /// The SLA engine lives in its own crate (`crates/sla`) so that nothing but chrono and serde can
 /// reach it: purity enforced by the compiler. It is used everywhere as `crate::sla`.

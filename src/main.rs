@@ -1,9 +1,10 @@
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use clap::Parser;
+use portal::router;
 use portal::server::cli::{self, Cli, Command, ServeArgs};
 use portal::server::state::{AppState, SessionConfig};
-use portal::server::{db, demo, router};
+use portal::server::{db, demo};
 use std::time::Duration;
 
 #[global_allocator]

@@ -19,7 +19,7 @@ where
         .map(|e| ServerFnUrlError::<AppError>::decode_err(&e));
     #[cfg(feature = "ssr")]
     if let Some(e) = &from_url {
-        crate::server::auth::set_status(e.status_code());
+        crate::response::set_status(e.status_code());
     }
     Signal::stored(from_url)
 }
@@ -65,6 +65,6 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
     // The page's HTTP status says the same as its words: 404 for an unknown id, 503 while the
     // database is away (a load balancer and a no-JS browser both see it).
     #[cfg(feature = "ssr")]
-    crate::server::auth::set_status(error.status_code());
+    crate::response::set_status(error.status_code());
     view! { <div class="alert error" role="alert">{error.to_string()}</div> }
 }

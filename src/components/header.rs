@@ -1,4 +1,4 @@
-use crate::app::AuthContext;
+use crate::components::auth::AuthContext;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -10,6 +10,7 @@ pub mod notification;
 pub mod org;
 pub mod remote_assist;
 pub mod replacement;
+pub mod url;
 pub mod user;
 
 pub use error::AppError;

@@ -2,8 +2,8 @@
 //! and for an organization's admins the alert API's tokens: create (the secret is shown once),
 //! see when each was last used, revoke.
 use crate::api::alerts::{alerts_page, api_tokens, CreateApiToken, RevokeApiToken};
+use crate::components::auth::RequireUser;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
-use crate::components::require_user::RequireUser;
 use crate::model::alert::{AlertSeverity, AlertsPage, ApiToken, ArrayAlerts};
 use crate::model::AppError;
 use chrono::{DateTime, Utc};
@@ -143,14 +143,6 @@ fn TokenList(
             input.set_value("");
         }
     });
-    let on_create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(input) = name.get_untracked() {
-            create.dispatch(CreateApiToken {
-                name: input.value(),
-            });
-        }
-    };
     let last_error =
         move |value: Option<Result<(), AppError>>, from_url: &Option<AppError>| match value {
             Some(Err(e)) => Some(e),
@@ -180,61 +172,89 @@ fn TokenList(
             {move || if tokens.with(Vec::is_empty) {
                 Either::Left(view! { <p class="muted">"No token yet."</p> })
             } else {
-                Either::Right(view! {
-                    <div class="table-wrap">
-                        <table>
-                            <thead><tr>
-                                <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Created"</th>
-                                <th scope="col">"Last used"</th><th scope="col">"State"</th>
-                            </tr></thead>
-                            <tbody>
-                                {tokens.get().into_iter().map(|t| {
-                                    let label = format!("Revoke {}", t.name);
-                                    view! {
-                                        <tr>
-                                            <td>{t.name.clone()}</td>
-                                            <td><code>{format!("{}…", t.prefix)}</code></td>
-                                            <td>{when(t.created_at)} {t.created_by.map(|n| format!(" by {n}"))}</td>
-                                            <td>{match t.last_used_at {
-                                                Some(u) => Either::Left(when(u)),
-                                                None => Either::Right(view! { <span class="muted">"Never"</span> }),
-                                            }}</td>
-                                            <td>{match t.revoked_at {
-                                                Some(r) => Either::Left(view! { <span>"Revoked " {when(r)}</span> }),
-                                                None => Either::Right(view! {
-                                                    <form action=RevokeApiToken::PATH method="post" on:submit={
-                                                        let id = t.id.clone();
-                                                        move |ev: leptos::ev::SubmitEvent| {
-                                                            ev.prevent_default();
-                                                            revoke.dispatch(RevokeApiToken { id: id.clone() });
-                                                        }
-                                                    }>
-                                                        <input type="hidden" name="id" value=t.id.clone()/>
-                                                        <button type="submit" class="button secondary small" aria-label=label>"Revoke"</button>
-                                                    </form>
-                                                }),
-                                            }}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                })
+                Either::Right(view! { <TokenTable tokens=tokens.get() revoke/> })
             }}
-            <form action=CreateApiToken::PATH method="post" class="form card" aria-labelledby="token-new-h" on:submit=on_create>
-                <h3 id="token-new-h">"Create a token"</h3>
-                <ErrorAlert error/>
-                <div class="field">
-                    <label for="token-name">"Token name"</label>
-                    <p class="hint">"The system that will use it, e.g. \u{201c}Pure1 bridge\u{201d}."</p>
-                    <input id="token-name" name="name" required maxlength="100" node_ref=name/>
-                    <FieldError error field="name"/>
-                </div>
-                <div class="actions">
-                    <button type="submit" class="button primary">"Create token"</button>
-                </div>
-            </form>
+            <NewTokenForm create name error/>
         </section>
+    }
+}
+
+#[component]
+fn TokenTable(tokens: Vec<ApiToken>, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Created"</th>
+                    <th scope="col">"Last used"</th><th scope="col">"State"</th>
+                </tr></thead>
+                <tbody>
+                    {tokens.into_iter().map(|t| view! { <TokenRow t revoke/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn TokenRow(t: ApiToken, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
+    let label = format!("Revoke {}", t.name);
+    view! {
+        <tr>
+            <td>{t.name.clone()}</td>
+            <td><code>{format!("{}…", t.prefix)}</code></td>
+            <td>{when(t.created_at)} {t.created_by.map(|n| format!(" by {n}"))}</td>
+            <td>{match t.last_used_at {
+                Some(u) => Either::Left(when(u)),
+                None => Either::Right(view! { <span class="muted">"Never"</span> }),
+            }}</td>
+            <td>{match t.revoked_at {
+                Some(r) => Either::Left(view! { <span>"Revoked " {when(r)}</span> }),
+                None => Either::Right(view! {
+                    <form action=RevokeApiToken::PATH method="post" on:submit={
+                        let id = t.id.clone();
+                        move |ev: leptos::ev::SubmitEvent| {
+                            ev.prevent_default();
+                            revoke.dispatch(RevokeApiToken { id: id.clone() });
+                        }
+                    }>
+                        <input type="hidden" name="id" value=t.id.clone()/>
+                        <button type="submit" class="button secondary small" aria-label=label>"Revoke"</button>
+                    </form>
+                }),
+            }}</td>
+        </tr>
+    }
+}
+
+/// A plain form that posts without the client; with it, it creates the token in place.
+#[component]
+fn NewTokenForm(
+    create: ServerAction<CreateApiToken>,
+    name: NodeRef<leptos::html::Input>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let on_create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(input) = name.get_untracked() {
+            create.dispatch(CreateApiToken {
+                name: input.value(),
+            });
+        }
+    };
+    view! {
+        <form action=CreateApiToken::PATH method="post" class="form card" aria-labelledby="token-new-h" on:submit=on_create>
+            <h3 id="token-new-h">"Create a token"</h3>
+            <ErrorAlert error/>
+            <div class="field">
+                <label for="token-name">"Token name"</label>
+                <p class="hint">"The system that will use it, e.g. \u{201c}Pure1 bridge\u{201d}."</p>
+                <input id="token-name" name="name" required maxlength="100" node_ref=name/>
+                <FieldError error field="name"/>
+            </div>
+            <div class="actions">
+                <button type="submit" class="button primary">"Create token"</button>
+            </div>
+        </form>
     }
 }

@@ -6,8 +6,8 @@ use crate::api::contacts::{
     contacts_page, invitation_info, AcceptInvitation, AddContact, ReinviteContact, RemoveContact,
     UpdateContact, UpdateContactSettings,
 };
+use crate::components::auth::RequireUser;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
-use crate::components::require_user::RequireUser;
 use crate::model::contact::{
     invitation_path, Contact, ContactSettings, ContactsPage as PageData, HistoryEntry,
     SiteContacts, CONTACT_ROLES, INVITATION_DAYS,
@@ -69,11 +69,7 @@ fn ContactsView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => view! { <ContactsBody p actions/> }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::auth::set_status(e.status_code());
-                        view! { <ErrorMessage error=e/> }.into_any()
-                    }
+                    Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -495,7 +491,7 @@ pub fn InvitePage() -> impl IntoView {
                             }.into_any(),
                             Err(e) => {
                                 #[cfg(feature = "ssr")]
-                                crate::server::auth::set_status(e.status_code());
+                                crate::response::set_status(e.status_code());
                                 view! { <InvitationProblem e/> }.into_any()
                             }
                         }

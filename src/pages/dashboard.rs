@@ -1,6 +1,6 @@
 use crate::api::dashboard::get_dashboard;
+use crate::components::auth::RequireUser;
 use crate::components::form_error::ErrorMessage;
-use crate::components::require_user::RequireUser;
 use crate::model::{ArraySummary, OrgSummary, SiteSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +16,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <h1>"Dashboard"</h1>
                 </div>
                 <p>"Signed in as " <strong>{user.name.clone()}</strong> " (" {user.email.clone()} ")."</p>
-                <crate::pages::replacements::LateDeliveriesPanel/>
+                <crate::components::replacements::LateDeliveriesPanel/>
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {

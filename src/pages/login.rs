@@ -1,4 +1,4 @@
-use crate::app::AuthContext;
+use crate::components::auth::AuthContext;
 use crate::components::form_error::FormError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;

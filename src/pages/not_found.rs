@@ -4,7 +4,7 @@ use leptos_meta::Title;
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::auth::set_status(404);
+    crate::response::set_status(404);
     view! {
         <Title text="Page not found"/>
         <section class="error-page">

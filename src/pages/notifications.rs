@@ -5,8 +5,8 @@ use crate::api::notifications::{
     notifications_page, AddNoContactOrder, LiftNoContactOrder, MarkNotificationRead,
     SaveNotificationPreference,
 };
+use crate::components::auth::RequireUser;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
-use crate::components::require_user::RequireUser;
 use crate::model::notification::{
     NoContactSection, Notification, NotificationKind, NotificationsPage, Preference,
 };

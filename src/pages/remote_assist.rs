@@ -5,9 +5,9 @@ use crate::api::remote_assist::{
     remote_assist_overview, EndRemoteAssist, ExtendRemoteAssist, JoinRemoteAssist,
     RequestRemoteAssist, StartRemoteAssist,
 };
+use crate::components::auth::RequireUser;
 use crate::components::countdown::{countdown_text, use_now};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
-use crate::components::require_user::RequireUser;
 use crate::model::remote_assist::{
     RaArray, RaSession, RemoteAssistOverview, SessionState, DEFAULT_HOURS, HOUR_CHOICES, MAX_HOURS,
 };
@@ -71,11 +71,7 @@ fn RemoteAssistView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) => view! { <OverviewBody o actions/> }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::auth::set_status(e.status_code());
-                        view! { <ErrorMessage error=e/> }.into_any()
-                    }
+                    Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -242,7 +238,6 @@ fn TimeLeft(due: DateTime<Utc>, local: String, rendered_at: DateTime<Utc>) -> im
 #[component]
 fn SessionPanel(s: RaSession, now: DateTime<Utc>, actions: RaActions) -> impl IntoView {
     let zone: Tz = s.site_tz.parse().unwrap_or(chrono_tz::UTC);
-    let id = StoredValue::new(s.id.clone());
     let (left_label, started) = match (s.state, s.started_at) {
         (SessionState::Active, Some(at)) => ("Time left", Some(at)),
         _ => ("Request lapses", None),
@@ -280,48 +275,60 @@ fn SessionPanel(s: RaSession, now: DateTime<Utc>, actions: RaActions) -> impl In
                     <dt>"Extended"</dt><dd>{format!("{} time{}", s.extensions, if s.extensions == 1 { "" } else { "s" })}</dd>
                 })}
             </dl>
-            <div class="actions">
-                {s.can_start.then(|| view! {
-                    <ActionForm action=actions.start>
-                        <input type="hidden" name="session_id" value=id.get_value()/>
-                        <button type="submit" class="button primary">"Start session"</button>
-                    </ActionForm>
-                })}
-                {s.can_join.then(|| view! {
-                    <ActionForm action=actions.join>
-                        <input type="hidden" name="session_id" value=id.get_value()/>
-                        <button type="submit" class="button primary">"Join session"</button>
-                    </ActionForm>
-                })}
-                {s.can_end.then(|| view! {
-                    <ActionForm action=actions.end>
-                        <input type="hidden" name="session_id" value=id.get_value()/>
-                        <button type="submit" class="button danger">
-                            {if s.state == SessionState::Requested { "Withdraw request" } else { "End session" }}
-                        </button>
-                    </ActionForm>
-                })}
-            </div>
-            {s.can_extend.then(|| {
-                let field_id = format!("ra-extend-{}", s.id);
-                view! {
-                    <ActionForm action=actions.extend attr:class="form ra-extend">
-                        <input type="hidden" name="session_id" value=id.get_value()/>
-                        <div class="field">
-                            <label for=field_id.clone()>"Extend by"</label>
-                            <select id=field_id name="hours">
-                                {HOUR_CHOICES.into_iter().map(|h| view! {
-                                    <option value=h.to_string() selected=h == 1>{hours_label(h)}</option>
-                                }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="actions">
-                            <button type="submit" class="button secondary">"Extend session"</button>
-                        </div>
-                    </ActionForm>
-                }
+            <SessionActions s=s.clone() actions/>
+            {s.can_extend.then(|| view! { <ExtendForm session_id=s.id.clone() actions/> })}
+        </div>
+    }
+}
+
+/// What the viewer may do with the session now: start, join, end or withdraw it.
+#[component]
+fn SessionActions(s: RaSession, actions: RaActions) -> impl IntoView {
+    let id = StoredValue::new(s.id.clone());
+    view! {
+        <div class="actions">
+            {s.can_start.then(|| view! {
+                <ActionForm action=actions.start>
+                    <input type="hidden" name="session_id" value=id.get_value()/>
+                    <button type="submit" class="button primary">"Start session"</button>
+                </ActionForm>
+            })}
+            {s.can_join.then(|| view! {
+                <ActionForm action=actions.join>
+                    <input type="hidden" name="session_id" value=id.get_value()/>
+                    <button type="submit" class="button primary">"Join session"</button>
+                </ActionForm>
+            })}
+            {s.can_end.then(|| view! {
+                <ActionForm action=actions.end>
+                    <input type="hidden" name="session_id" value=id.get_value()/>
+                    <button type="submit" class="button danger">
+                        {if s.state == SessionState::Requested { "Withdraw request" } else { "End session" }}
+                    </button>
+                </ActionForm>
             })}
         </div>
+    }
+}
+
+#[component]
+fn ExtendForm(session_id: String, actions: RaActions) -> impl IntoView {
+    let field_id = format!("ra-extend-{session_id}");
+    view! {
+        <ActionForm action=actions.extend attr:class="form ra-extend">
+            <input type="hidden" name="session_id" value=session_id/>
+            <div class="field">
+                <label for=field_id.clone()>"Extend by"</label>
+                <select id=field_id name="hours">
+                    {HOUR_CHOICES.into_iter().map(|h| view! {
+                        <option value=h.to_string() selected=h == 1>{hours_label(h)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="actions">
+                <button type="submit" class="button secondary">"Extend session"</button>
+            </div>
+        </ActionForm>
     }
 }
 

@@ -2,6 +2,7 @@
 //! see every deadline with its explanation. The answer is computed by `crate::sla` wherever the
 //! page renders: on the server for the first paint, then in the browser (WebAssembly).
 use crate::api::sla::{get_sla_reference, SlaReference};
+use crate::components::clock_label::clock_label;
 use crate::components::form_error::ErrorMessage;
 use crate::sla::explain::fmt_local;
 use crate::sla::{
@@ -120,21 +121,6 @@ pub fn compute(
     Ok((opened_at, deadlines))
 }
 
-pub fn clock_label(c: Clock) -> &'static str {
-    match c {
-        Clock::InitialResponse => "Initial response",
-        Clock::Update => "Next update",
-        Clock::Restoration => "Restoration",
-        Clock::StaleNotice => "Stale-case notice",
-        Clock::AutoClose => "Automatic closure",
-        Clock::ResolutionProposedAutoClose => "Resolution-proposed closure",
-        Clock::Rca => "Root cause analysis",
-        Clock::Delivery => "Delivery",
-        Clock::Entitlement => "Entitlement",
-        Clock::Case => "Case",
-    }
-}
-
 #[component]
 pub fn SlaPage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| get_sla_reference());
@@ -169,7 +155,6 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
     let input = RwSignal::new(input);
     let reference = StoredValue::new(reference);
     let result = move || reference.with_value(|r| compute(r, &input.get()));
-    let program = move || reference.with_value(|r| r.programs.get(&input.get().program).cloned());
     let recompute = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         if let Some(query) = form_query(&ev) {
@@ -196,74 +181,8 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
 
     view! {
         <form method="GET" action="/sla" class="form card" aria-label="Case to calculate" on:submit=recompute>
-            <div class="field">
-                <label for="sla-plan">"Program and plan"</label>
-                <select id="sla-plan" name="plan"
-                    prop:value=move || { let i = input.get(); format!("{}/{}", i.program, i.plan) }>
-                    {reference.with_value(|r| r.programs.iter().map(|p| {
-                        let pid = p.id.clone();
-                        view! {
-                            <optgroup label=p.name.clone()>
-                                {p.plans.iter().map(|pl| {
-                                    let value = format!("{}/{}", pid, pl.id);
-                                    let v2 = value.clone();
-                                    view! {
-                                        <option value=value selected=move || {
-                                            let i = input.get();
-                                            format!("{}/{}", i.program, i.plan) == v2
-                                        }>{format!("{} — {}", p.name, pl.name)}</option>
-                                    }
-                                }).collect_view()}
-                            </optgroup>
-                        }
-                    }).collect_view())}
-                </select>
-            </div>
-            <div class="field">
-                <label for="sla-product">"Product"</label>
-                <select id="sla-product" name="product"
-                    prop:value=move || if input.get().product == ProductLine::Portworx { "portworx" } else { "array" }>
-                    <option value="array" selected=move || input.get().product == ProductLine::Array>"Array"</option>
-                    <option value="portworx" selected=move || input.get().product == ProductLine::Portworx>"Portworx"</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="sla-severity">"Severity"</label>
-                <select id="sla-severity" name="severity" aria-describedby="sla-severity-definitions"
-                    prop:value=move || input.get().severity.to_string()>
-                    {(1u8..=4).map(|n| view! {
-                        <option value=n.to_string() selected=move || input.get().severity == n>
-                            {move || severity_name(program().as_ref(), input.get().product, n)}
-                        </option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="sla-tz">"Site time zone"</label>
-                <select id="sla-tz" name="tz" prop:value=move || input.get().tz>
-                    {ZONES.iter().map(|z| view! {
-                        <option value=*z selected=move || input.get().tz == *z>{*z}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="sla-opened">"Opened at (site local time)"</label>
-                <input id="sla-opened" name="opened" type="datetime-local" value=move || input.get().opened_local
-                    prop:value=move || input.get().opened_local/>
-            </div>
-            <div class="field">
-                <label for="sla-holidays">"Site holidays"</label>
-                <p class="hint" id="sla-holidays-hint">"Local dates, separated by commas, e.g. 2026-12-25, 2027-01-01"</p>
-                <input id="sla-holidays" name="holidays" type="text" aria-describedby="sla-holidays-hint"
-                    value=move || input.get().holidays prop:value=move || input.get().holidays/>
-            </div>
-            <div class="field">
-                <label>
-                    <input type="checkbox" name="bcs" value="on" checked=move || input.get().bcs
-                        prop:checked=move || input.get().bcs/>
-                    " Business Critical Support (BCS) at the site"
-                </label>
-            </div>
+            <ProgramFields reference input/>
+            <SiteFields input/>
             <div class="actions"><button type="submit" class="button primary">"Calculate"</button></div>
         </form>
 
@@ -275,6 +194,111 @@ fn Calculator(reference: SlaReference, input: CalcInput) -> impl IntoView {
             }}
         </section>
 
+        <SeverityDefinitions reference input/>
+    }
+}
+
+/// The program the inputs name, as it changes.
+fn chosen_program(
+    reference: StoredValue<SlaReference>,
+    input: RwSignal<CalcInput>,
+) -> impl Fn() -> Option<Program> + Copy {
+    move || reference.with_value(|r| r.programs.get(&input.get().program).cloned())
+}
+
+/// What the case is: program and plan, product, severity (named as the program names them).
+#[component]
+fn ProgramFields(
+    reference: StoredValue<SlaReference>,
+    input: RwSignal<CalcInput>,
+) -> impl IntoView {
+    let program = chosen_program(reference, input);
+    view! {
+        <div class="field">
+            <label for="sla-plan">"Program and plan"</label>
+            <select id="sla-plan" name="plan"
+                prop:value=move || { let i = input.get(); format!("{}/{}", i.program, i.plan) }>
+                {reference.with_value(|r| r.programs.iter().map(|p| {
+                    let pid = p.id.clone();
+                    view! {
+                        <optgroup label=p.name.clone()>
+                            {p.plans.iter().map(|pl| {
+                                let value = format!("{}/{}", pid, pl.id);
+                                let v2 = value.clone();
+                                view! {
+                                    <option value=value selected=move || {
+                                        let i = input.get();
+                                        format!("{}/{}", i.program, i.plan) == v2
+                                    }>{format!("{} — {}", p.name, pl.name)}</option>
+                                }
+                            }).collect_view()}
+                        </optgroup>
+                    }
+                }).collect_view())}
+            </select>
+        </div>
+        <div class="field">
+            <label for="sla-product">"Product"</label>
+            <select id="sla-product" name="product"
+                prop:value=move || if input.get().product == ProductLine::Portworx { "portworx" } else { "array" }>
+                <option value="array" selected=move || input.get().product == ProductLine::Array>"Array"</option>
+                <option value="portworx" selected=move || input.get().product == ProductLine::Portworx>"Portworx"</option>
+            </select>
+        </div>
+        <div class="field">
+            <label for="sla-severity">"Severity"</label>
+            <select id="sla-severity" name="severity" aria-describedby="sla-severity-definitions"
+                prop:value=move || input.get().severity.to_string()>
+                {(1u8..=4).map(|n| view! {
+                    <option value=n.to_string() selected=move || input.get().severity == n>
+                        {move || severity_name(program().as_ref(), input.get().product, n)}
+                    </option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Where and when: the site's zone, the opening time, holidays, BCS.
+#[component]
+fn SiteFields(input: RwSignal<CalcInput>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="sla-tz">"Site time zone"</label>
+            <select id="sla-tz" name="tz" prop:value=move || input.get().tz>
+                {ZONES.iter().map(|z| view! {
+                    <option value=*z selected=move || input.get().tz == *z>{*z}</option>
+                }).collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for="sla-opened">"Opened at (site local time)"</label>
+            <input id="sla-opened" name="opened" type="datetime-local" value=move || input.get().opened_local
+                prop:value=move || input.get().opened_local/>
+        </div>
+        <div class="field">
+            <label for="sla-holidays">"Site holidays"</label>
+            <p class="hint" id="sla-holidays-hint">"Local dates, separated by commas, e.g. 2026-12-25, 2027-01-01"</p>
+            <input id="sla-holidays" name="holidays" type="text" aria-describedby="sla-holidays-hint"
+                value=move || input.get().holidays prop:value=move || input.get().holidays/>
+        </div>
+        <div class="field">
+            <label>
+                <input type="checkbox" name="bcs" value="on" checked=move || input.get().bcs
+                    prop:checked=move || input.get().bcs/>
+                " Business Critical Support (BCS) at the site"
+            </label>
+        </div>
+    }
+}
+
+#[component]
+fn SeverityDefinitions(
+    reference: StoredValue<SlaReference>,
+    input: RwSignal<CalcInput>,
+) -> impl IntoView {
+    let program = chosen_program(reference, input);
+    view! {
         <section aria-labelledby="sla-definitions" class="stack">
             <h2 id="sla-definitions">"Severity definitions"</h2>
             <dl class="kv" id="sla-severity-definitions">

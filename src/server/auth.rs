@@ -333,16 +333,6 @@ pub async fn require_role(roles: &[Role]) -> Result<CurrentUser, AppError> {
     }
 }
 
-/// Sets this response's status (pages rendering an error, e.g. a 404 or a form error).
-pub fn set_status(code: u16) {
-    if let (Some(opts), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
-        opts.set_status(status);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,10 +3,7 @@
 //! Scripts run only from this origin or with the nonce the framework puts on its own inline
 //! hydration and resource scripts, so an injected `<script>` does nothing. WebAssembly needs
 //! `'wasm-unsafe-eval'` to be compiled; nothing else is relaxed.
-use axum::http::{header, HeaderValue};
-use leptos::nonce::use_nonce;
-use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
+use axum::http::header;
 
 /// The policy for a page whose inline scripts carry `nonce`.
 pub fn policy(nonce: &str) -> String {
@@ -15,17 +12,6 @@ pub fn policy(nonce: &str) -> String {
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
-}
-
-/// Sets the header on the response being rendered. Called from the HTML shell, where the
-/// request's nonce is in context.
-pub fn set_content_security_policy() {
-    let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) else {
-        return;
-    };
-    if let Ok(value) = HeaderValue::from_str(&policy(&nonce.to_string())) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-    }
 }
 
 /// Refuses a state-changing request that a browser sent from another site (CSRF).

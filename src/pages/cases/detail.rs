@@ -2,14 +2,14 @@ use crate::api::cases::{
     case_detail, AddComment, ConfirmResolution, RaiseSeverity, ReopenCase, SetAgreedUpdate,
     SetSeverity, SetStatus, SubmitSurvey, SupportUpdate,
 };
+use crate::components::auth::RequireUser;
+use crate::components::clock_label::clock_label;
 use crate::components::countdown::{Countdown, SeverityBadge};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
-use crate::components::require_user::RequireUser;
 use crate::model::attachment::{human_size, ACCEPTED_EXTENSIONS};
 use crate::model::case::{CaseDetail, CaseEvent};
 use crate::model::replacement::CaseReplacements;
 use crate::model::AppError;
-use crate::pages::sla::clock_label;
 use crate::sla::explain::fmt_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -64,17 +64,13 @@ fn CaseView() -> impl IntoView {
     let actions = CaseActions::new();
     let id = Signal::derive(move || params.with(|p| p.get("id").unwrap_or_default()));
     let case = Resource::new(move || id.get(), case_detail);
-    let replacements = crate::pages::replacements::case_panel_data(id);
+    let replacements = crate::components::replacements::case_panel_data(id);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the case…"</p> }>
             {move || Suspend::new(async move {
                 match case.await {
                     Ok(c) => view! { <CaseBody c actions replacements/> }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::auth::set_status(e.status_code());
-                        view! { <h1>"Case unavailable"</h1><ErrorMessage error=e/> }.into_any()
-                    }
+                    Err(e) => view! { <h1>"Case unavailable"</h1><ErrorMessage error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -120,7 +116,7 @@ fn CaseBody(
             })}
         </section>
         <Attachments c=c.clone() zone/>
-        <crate::pages::replacements::CaseReplacementsPanel data=replacements case_id=case_id.clone()/>
+        <crate::components::replacements::CaseReplacementsPanel data=replacements case_id=case_id.clone()/>
         <CustomerActions c=c.clone() actions case_id=case_id.clone()/>
         {c.is_staff.then(|| view! { <SupportActions c=c.clone() actions case_id=case_id.clone()/> })}
         <section class="stack" aria-labelledby="timeline-h">
@@ -215,6 +211,7 @@ fn TimelineEvent(e: CaseEvent, zone: Tz) -> impl IntoView {
 
 #[component]
 fn CustomerActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl IntoView {
+    // Every form's error is read here, shown or not: the page's status follows a refused form.
     let comment_err = use_action_error(actions.comment);
     let raise_err = use_action_error(actions.raise);
     let reopen_err = use_action_error(actions.reopen);
@@ -222,118 +219,154 @@ fn CustomerActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl
     let confirm_err = use_action_error(actions.confirm);
     let current = c.summary.severity;
     let id = case_id;
+    let can_reopen = c.can_reopen;
+    let ask_contact = c.sev1_contact.is_none();
     view! {
-        {c.can_confirm.then(|| {
-            let id = id.clone();
-            let reopen_id = id.clone();
-            view! {
-                <section class="card stack" aria-labelledby="resolution-h">
-                    <h2 id="resolution-h">"Support proposed a resolution"</h2>
-                    <ErrorAlert error=confirm_err/>
-                    <ActionForm action=actions.confirm attr:class="form">
-                        <input type="hidden" name="case_id" value=id.clone()/>
-                        <button type="submit" class="button primary">"Confirm resolution"</button>
-                    </ActionForm>
-                    {c.can_reopen.then(|| view! {
-                        <ActionForm action=actions.reopen attr:class="form">
-                            <input type="hidden" name="case_id" value=reopen_id/>
-                            <ErrorAlert error=reopen_err/>
-                            <div class="field">
-                                <label for="reopen-reason">"Why the problem is not solved"</label>
-                                <textarea id="reopen-reason" name="reason" rows="3" required></textarea>
-                                <FieldError error=reopen_err field="reason"/>
-                            </div>
-                            <button type="submit" class="button secondary">"Reopen the case"</button>
-                        </ActionForm>
-                    })}
-                </section>
-            }
+        {c.can_confirm.then(|| view! {
+            <ResolutionForms case_id=id.clone() actions confirm_err reopen_err can_reopen/>
         })}
-        {c.can_comment.then(|| {
-            let id = id.clone();
-            view! {
-                <section class="card stack" aria-labelledby="comment-h">
-                    <h2 id="comment-h">"Add a comment"</h2>
-                    <ActionForm action=actions.comment attr:class="form">
-                        <input type="hidden" name="case_id" value=id/>
-                        <ErrorAlert error=comment_err/>
-                        <div class="field">
-                            <label for="comment-body">"Comment"</label>
-                            <textarea id="comment-body" name="body" rows="4" required></textarea>
-                            <FieldError error=comment_err field="body"/>
-                        </div>
-                        <button type="submit" class="button primary">"Post comment"</button>
-                    </ActionForm>
-                </section>
-            }
+        {c.can_comment.then(|| view! { <CommentForm case_id=id.clone() actions comment_err/> })}
+        {(c.can_raise && current > 1).then(|| view! {
+            <RaiseForm case_id=id.clone() actions raise_err current ask_contact/>
         })}
-        {(c.can_raise && current > 1).then(|| {
-            let id = id.clone();
-            view! {
-                <section class="card stack" aria-labelledby="raise-h">
-                    <h2 id="raise-h">"Raise severity"</h2>
-                    <p class="muted">"A raise applies for the rest of the case. Only support can lower a severity."</p>
-                    <ActionForm action=actions.raise attr:class="form">
-                        <input type="hidden" name="case_id" value=id.clone()/>
-                        <ErrorAlert error=raise_err/>
+        {c.can_survey.then(|| view! { <SurveyForm case_id=id.clone() actions survey_err/> })}
+    }
+}
+
+/// Support proposed a resolution: the customer confirms it, or reopens the case.
+#[component]
+fn ResolutionForms(
+    case_id: String,
+    actions: CaseActions,
+    confirm_err: Signal<Option<AppError>>,
+    reopen_err: Signal<Option<AppError>>,
+    can_reopen: bool,
+) -> impl IntoView {
+    let reopen_id = case_id.clone();
+    view! {
+        <section class="card stack" aria-labelledby="resolution-h">
+            <h2 id="resolution-h">"Support proposed a resolution"</h2>
+            <ErrorAlert error=confirm_err/>
+            <ActionForm action=actions.confirm attr:class="form">
+                <input type="hidden" name="case_id" value=case_id/>
+                <button type="submit" class="button primary">"Confirm resolution"</button>
+            </ActionForm>
+            {can_reopen.then(|| view! {
+                <ActionForm action=actions.reopen attr:class="form">
+                    <input type="hidden" name="case_id" value=reopen_id/>
+                    <ErrorAlert error=reopen_err/>
+                    <div class="field">
+                        <label for="reopen-reason">"Why the problem is not solved"</label>
+                        <textarea id="reopen-reason" name="reason" rows="3" required></textarea>
+                        <FieldError error=reopen_err field="reason"/>
+                    </div>
+                    <button type="submit" class="button secondary">"Reopen the case"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CommentForm(
+    case_id: String,
+    actions: CaseActions,
+    comment_err: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="comment-h">
+            <h2 id="comment-h">"Add a comment"</h2>
+            <ActionForm action=actions.comment attr:class="form">
+                <input type="hidden" name="case_id" value=case_id/>
+                <ErrorAlert error=comment_err/>
+                <div class="field">
+                    <label for="comment-body">"Comment"</label>
+                    <textarea id="comment-body" name="body" rows="4" required></textarea>
+                    <FieldError error=comment_err field="body"/>
+                </div>
+                <button type="submit" class="button primary">"Post comment"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `current` is the case's severity; `ask_contact`: the case has no Severity 1 contact yet.
+#[component]
+fn RaiseForm(
+    case_id: String,
+    actions: CaseActions,
+    raise_err: Signal<Option<AppError>>,
+    current: u8,
+    ask_contact: bool,
+) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="raise-h">
+            <h2 id="raise-h">"Raise severity"</h2>
+            <p class="muted">"A raise applies for the rest of the case. Only support can lower a severity."</p>
+            <ActionForm action=actions.raise attr:class="form">
+                <input type="hidden" name="case_id" value=case_id/>
+                <ErrorAlert error=raise_err/>
+                <div class="field">
+                    <label for="raise-severity">"New severity"</label>
+                    <select id="raise-severity" name="severity">
+                        {(1..current).map(|n| view! { <option value=n.to_string()>{format!("Severity {n}")}</option> }).collect_view()}
+                    </select>
+                    <FieldError error=raise_err field="severity"/>
+                </div>
+                <div class="field">
+                    <label for="raise-reason">"Reason"</label>
+                    <textarea id="raise-reason" name="reason" rows="3" required></textarea>
+                    <FieldError error=raise_err field="reason"/>
+                </div>
+                {ask_contact.then(|| view! {
+                    <fieldset class="field">
+                        <legend>"For Severity 1: a contact available at all times"</legend>
                         <div class="field">
-                            <label for="raise-severity">"New severity"</label>
-                            <select id="raise-severity" name="severity">
-                                {(1..current).map(|n| view! { <option value=n.to_string()>{format!("Severity {n}")}</option> }).collect_view()}
-                            </select>
-                            <FieldError error=raise_err field="severity"/>
+                            <label for="raise-contact-name">"Contact name"</label>
+                            <input id="raise-contact-name" name="sev1_contact_name" type="text"/>
+                            <FieldError error=raise_err field="sev1_contact_name"/>
                         </div>
                         <div class="field">
-                            <label for="raise-reason">"Reason"</label>
-                            <textarea id="raise-reason" name="reason" rows="3" required></textarea>
-                            <FieldError error=raise_err field="reason"/>
+                            <label for="raise-contact-phone">"Contact phone"</label>
+                            <input id="raise-contact-phone" name="sev1_contact_phone" type="tel"/>
+                            <FieldError error=raise_err field="sev1_contact_phone"/>
                         </div>
-                        {(c.sev1_contact.is_none()).then(|| view! {
-                            <fieldset class="field">
-                                <legend>"For Severity 1: a contact available at all times"</legend>
-                                <div class="field">
-                                    <label for="raise-contact-name">"Contact name"</label>
-                                    <input id="raise-contact-name" name="sev1_contact_name" type="text"/>
-                                    <FieldError error=raise_err field="sev1_contact_name"/>
-                                </div>
-                                <div class="field">
-                                    <label for="raise-contact-phone">"Contact phone"</label>
-                                    <input id="raise-contact-phone" name="sev1_contact_phone" type="tel"/>
-                                    <FieldError error=raise_err field="sev1_contact_phone"/>
-                                </div>
-                            </fieldset>
-                        })}
-                        <button type="submit" class="button danger">"Raise severity"</button>
-                    </ActionForm>
-                </section>
-            }
-        })}
-        {c.can_survey.then(|| {
-            let id = id.clone();
-            view! {
-                <section class="card stack" aria-labelledby="survey-form-h">
-                    <h2 id="survey-form-h">"How did we do?"</h2>
-                    <ActionForm action=actions.survey attr:class="form">
-                        <input type="hidden" name="case_id" value=id.clone()/>
-                        <ErrorAlert error=survey_err/>
-                        <fieldset class="field">
-                            <legend>"Rating"</legend>
-                            <div class="cluster">
-                                {(1..=5).map(|n| view! {
-                                    <label><input type="radio" name="rating" value=n.to_string() required/>{format!(" {n}")}</label>
-                                }).collect_view()}
-                            </div>
-                            <FieldError error=survey_err field="rating"/>
-                        </fieldset>
-                        <div class="field">
-                            <label for="survey-comment">"Comment (optional)"</label>
-                            <textarea id="survey-comment" name="comment" rows="3"></textarea>
-                        </div>
-                        <button type="submit" class="button primary">"Send survey"</button>
-                    </ActionForm>
-                </section>
-            }
-        })}
+                    </fieldset>
+                })}
+                <button type="submit" class="button danger">"Raise severity"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn SurveyForm(
+    case_id: String,
+    actions: CaseActions,
+    survey_err: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="survey-form-h">
+            <h2 id="survey-form-h">"How did we do?"</h2>
+            <ActionForm action=actions.survey attr:class="form">
+                <input type="hidden" name="case_id" value=case_id/>
+                <ErrorAlert error=survey_err/>
+                <fieldset class="field">
+                    <legend>"Rating"</legend>
+                    <div class="cluster">
+                        {(1..=5).map(|n| view! {
+                            <label><input type="radio" name="rating" value=n.to_string() required/>{format!(" {n}")}</label>
+                        }).collect_view()}
+                    </div>
+                    <FieldError error=survey_err field="rating"/>
+                </fieldset>
+                <div class="field">
+                    <label for="survey-comment">"Comment (optional)"</label>
+                    <textarea id="survey-comment" name="comment" rows="3"></textarea>
+                </div>
+                <button type="submit" class="button primary">"Send survey"</button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -420,7 +453,7 @@ fn Attachments(c: CaseDetail, zone: Tz) -> impl IntoView {
         use_query_map().with_untracked(|q| (q.get("upload_error"), q.get("attached")));
     #[cfg(feature = "ssr")]
     if upload_error.is_some() {
-        crate::server::auth::set_status(422);
+        crate::response::set_status(422);
     }
     let accept = ACCEPTED_EXTENSIONS
         .split(", ")

@@ -1,10 +1,10 @@
 use crate::api::cases::list_cases;
 use crate::api::dashboard::get_dashboard;
+use crate::components::auth::RequireUser;
 use crate::components::countdown::{Countdown, SeverityBadge};
 use crate::components::form_error::ErrorMessage;
-use crate::components::require_user::RequireUser;
 use crate::model::case::{CaseList, CaseStatus, CaseSummary};
-use crate::model::CurrentUser;
+use crate::model::{AppError, CurrentUser, Dashboard};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,8 +25,7 @@ pub fn CasesPage() -> impl IntoView {
 fn CaseListView(user: CurrentUser) -> impl IntoView {
     // Support engineers work one queue across every customer: show whose case it is.
     let staff = user.role.is_staff();
-    let query = use_query_map();
-    let param = move |k: &str| query.with(|q| q.get(k).filter(|v| !v.is_empty()));
+    let param = query_param();
     let cases = Resource::new(
         move || PARAMS.map(param),
         |[status, severity, site_id, search, sort, page]| {
@@ -34,16 +33,39 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
         },
     );
     let sites = Resource::new(|| (), |_| get_dashboard());
-    let selected = move |k: &'static str, v: &'static str| {
-        move || param(k).as_deref().unwrap_or_default() == v
-    };
     view! {
         <div class="page-header">
             <h1>"Cases"</h1>
             {(!user.role.is_staff()).then(|| view! { <A href="/cases/new" attr:class="button primary">"Open a case"</A> })}
         </div>
         // The support queue flags parts delivered late (customers see theirs on the dashboard).
-        {staff.then(|| view! { <crate::pages::replacements::LateDeliveriesPanel/> })}
+        {staff.then(|| view! { <crate::components::replacements::LateDeliveriesPanel/> })}
+        <CaseFilters sites/>
+        <Suspense fallback=|| view! { <p class="muted">"Loading cases…"</p> }>
+            {move || Suspend::new(async move {
+                match cases.await {
+                    Ok(list) => view! { <CaseTable list staff/> }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The URL's value of a filter, `None` when absent or empty.
+fn query_param() -> impl Fn(&str) -> Option<String> + Copy {
+    let query = use_query_map();
+    move |k: &str| query.with(|q| q.get(k).filter(|v| !v.is_empty()))
+}
+
+/// The filters, a plain GET form showing the URL's choices.
+#[component]
+fn CaseFilters(sites: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
+    let param = query_param();
+    let selected = move |k: &'static str, v: &'static str| {
+        move || param(k).as_deref().unwrap_or_default() == v
+    };
+    view! {
         <form method="GET" action="/cases" class="form filters cluster" aria-label="Filter cases">
             <div class="field">
                 <label for="f-status">"Status"</label>
@@ -95,14 +117,6 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
             </div>
             <div class="actions"><button type="submit" class="button secondary">"Apply filters"</button></div>
         </form>
-        <Suspense fallback=|| view! { <p class="muted">"Loading cases…"</p> }>
-            {move || Suspend::new(async move {
-                match cases.await {
-                    Ok(list) => view! { <CaseTable list staff/> }.into_any(),
-                    Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }
 
@@ -121,12 +135,8 @@ fn CaseTable(list: CaseList, staff: bool) -> impl IntoView {
                 .iter()
                 .filter(|k| **k != "page")
                 .filter_map(|k| {
-                    q.get(k).map(|v| {
-                        format!(
-                            "{k}={}",
-                            crate::components::require_user::encode_component(&v)
-                        )
-                    })
+                    q.get(k)
+                        .map(|v| format!("{k}={}", crate::model::url::encode_component(&v)))
                 })
                 .collect()
         });

@@ -1,7 +1,7 @@
 use crate::api::cases::{open_case_form, OpenCase};
+use crate::components::auth::RequireUser;
 use crate::components::countdown::use_now;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
-use crate::components::require_user::RequireUser;
 use crate::model::case::{OpenCaseArray, OpenCaseForm, OpenCaseSite};
 use crate::sla::explain::fmt_local;
 use crate::sla::{case_deadlines, format_countdown, CaseFacts, Severity};
@@ -112,18 +112,7 @@ fn array_choices(f: &OpenCaseForm) -> Vec<ArrayChoice> {
 fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
     let action = ServerAction::<OpenCase>::new();
     let error = use_action_error(action);
-    let lapsed: Vec<(String, String)> = f
-        .sites
-        .iter()
-        .flat_map(|s| s.arrays.iter())
-        .filter(|a| !a.support_active)
-        .map(|a| {
-            (
-                a.name.clone(),
-                a.reinstatement_message.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let lapsed = lapsed_arrays(&f);
     let described = move |field: &'static str| {
         move || {
             error
@@ -140,22 +129,8 @@ fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
     };
 
     view! {
-        <aside class="card stack" aria-labelledby="before-h">
-            <h2 id="before-h">"Before you open a case"</h2>
-            <ul>
-                <li>"Report each issue separately so it can be individually tracked to a successful resolution."</li>
-                <li>"Include the description of the issue and its business impact, and any configuration files, screenshots of errors or logs that help us analyze it."</li>
-                <li>"For a Severity 1 (critical) issue, a designated contact must be available at all times to work with support: give their name and phone."</li>
-            </ul>
-        </aside>
-        {(!lapsed.is_empty()).then(|| view! {
-            <section class="alert info" aria-labelledby="lapsed-h">
-                <h2 id="lapsed-h">"Arrays without active support"</h2>
-                <ul>
-                    {lapsed.into_iter().map(|(name, how)| view! { <li><strong>{name}</strong>": "{how}</li> }).collect_view()}
-                </ul>
-            </section>
-        })}
+        <BeforeYouOpen/>
+        <LapsedArrays lapsed/>
         <ActionForm action attr:class="form card" attr:aria-labelledby="form-h">
             <h2 id="form-h">"The problem"</h2>
             <ErrorAlert error/>
@@ -197,6 +172,49 @@ fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
             <div class="actions"><button type="submit" class="button primary">"Open case"</button></div>
         </ActionForm>
     }
+}
+
+#[component]
+fn BeforeYouOpen() -> impl IntoView {
+    view! {
+        <aside class="card stack" aria-labelledby="before-h">
+            <h2 id="before-h">"Before you open a case"</h2>
+            <ul>
+                <li>"Report each issue separately so it can be individually tracked to a successful resolution."</li>
+                <li>"Include the description of the issue and its business impact, and any configuration files, screenshots of errors or logs that help us analyze it."</li>
+                <li>"For a Severity 1 (critical) issue, a designated contact must be available at all times to work with support: give their name and phone."</li>
+            </ul>
+        </aside>
+    }
+}
+
+/// The arrays whose support lapsed, each with how to reinstate it.
+fn lapsed_arrays(f: &OpenCaseForm) -> Vec<(String, String)> {
+    f.sites
+        .iter()
+        .flat_map(|s| s.arrays.iter())
+        .filter(|a| !a.support_active)
+        .map(|a| {
+            (
+                a.name.clone(),
+                a.reinstatement_message.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[component]
+fn LapsedArrays(lapsed: Vec<(String, String)>) -> impl IntoView {
+    (!lapsed.is_empty()).then(|| {
+        view! {
+            <section class="alert info" aria-labelledby="lapsed-h">
+                <h2 id="lapsed-h">"Arrays without active support"</h2>
+                <ul>
+                    {lapsed.into_iter().map(|(name, how)| view! { <li><strong>{name}</strong>": "{how}</li> }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 /// The array and severity choice: the severity levels shown are the chosen array's program's,

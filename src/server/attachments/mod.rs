@@ -34,7 +34,7 @@ async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
 }
 
 fn encode(s: &str) -> String {
-    crate::components::require_user::encode_component(s)
+    crate::model::url::encode_component(s)
 }
 
 /// `POST /cases/{id}/attachments` (multipart, field `files`, several allowed). Answers with a

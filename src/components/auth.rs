@@ -1,9 +1,21 @@
-use crate::app::AuthContext;
+//! The session as the views see it: the context every page reads, and the gate that sends
+//! anonymous visitors to the sign-in page.
+use crate::api::auth::{Login, Logout};
 use crate::components::form_error::ErrorMessage;
+use crate::model::url::encode_component;
 use crate::model::{AppError, CurrentUser};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
+
+/// The session as every page sees it, read once per request. `login` and `logout` are the sign-in
+/// and sign-out forms' server functions: both redirect, so the next page reads the new session.
+#[derive(Clone, Copy)]
+pub struct AuthContext {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
 
 /// Renders `children` with the signed-in user; sends anonymous visitors to the sign-in page,
 /// remembering where they were going. The server enforces access on its own; this is the page.
@@ -36,30 +48,5 @@ where
                 })
             }}
         </Suspense>
-    }
-}
-
-/// Percent-encodes a URL query value (RFC 3986 unreserved characters stay as they are).
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn encodes_query() {
-        assert_eq!(
-            super::encode_component("/cases?a=1&b"),
-            "/cases%3Fa%3D1%26b"
-        );
     }
 }

@@ -1,3 +1,4 @@
+//! The composition root: the whole HTTP surface, where the views (`App`) meet the server.
 use crate::app::{shell, App};
 use crate::model::AppError;
 use crate::server::state::AppState;
