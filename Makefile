@@ -33,8 +33,8 @@ test: tools node chromium postgres lint test-rust build e2e
 bench: tools node postgres build bench-tools
 	@mkdir -p bench/results
 	cargo bench --features ssr --bench sla -- --noplot 2>&1 | tee bench/results/sla.txt
-	.ci/bench-http > bench/results/http.md
-	.ci/bench-report > bench/results/latest.md
+	bench/bench-http > bench/results/http.md
+	bench/bench-report > bench/results/latest.md
 	@cat bench/results/latest.md
 
 ## Soak, never part of `make test`: two app instances on one PostgreSQL under load for
