@@ -34,18 +34,18 @@ test: tools node chromium postgres lint test-rust build e2e
 bench: tools node postgres build bench-tools
 	@mkdir -p bench/results
 	cargo bench -p portal-sla --bench sla -- --noplot 2>&1 | tee bench/results/sla.txt
-	.ci/bench-http > bench/results/http.md
-	.ci/bench-report > bench/results/latest.md
+	bench/bench-http > bench/results/http.md
+	bench/bench-report > bench/results/latest.md
 	@cat bench/results/latest.md
 
 ## Soak, never part of `make test`: two app instances on one PostgreSQL under load for
-## SOAK_SECONDS (default 180); prints its figures (tests/soak.rs).
+## SOAK_SECONDS (default 180); prints its figures (tests/process/soak.rs).
 SOAK_SECONDS ?= 180
 soak: postgres
 	@.ci/pg-temp stop $(PG_DIR)-soak
 	@url=$$(.ci/pg-temp start $(PG_DIR)-soak); status=0; \
 	  SOAK_SECONDS=$(SOAK_SECONDS) PORTAL_TEST_POSTGRES_URL=$$url \
-	    cargo test --release --features ssr --test soak -- --ignored --nocapture || status=$$?; \
+	    cargo test --release --features ssr --test process -- --ignored --nocapture soak:: || status=$$?; \
 	  .ci/pg-temp stop $(PG_DIR)-soak; exit $$status
 
 ## The load generator (Debian's wrk), the profiler (perf) and Lighthouse (npm), for `make bench` only.

@@ -3,12 +3,11 @@
 //! creation was acknowledged (2xx with an id) must be there, whole: its subject and description
 //! as sent, its 'opened' event and its audit entry; numbers stay unique, and the restarted
 //! server goes on opening cases. On SQLite and PostgreSQL.
-mod support;
 
+use crate::helpers::{self, login, open_case_array, post_form, Portal, TempDir};
 use sqlx::Row;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{login, open_case_array, post_form, Portal, TempDir};
 
 const CLIENTS: [(&str, &str); 4] = [
     ("caller@acme.example", "acme-caller-demo"),
@@ -87,7 +86,7 @@ async fn crash_and_recover(backend: &str, database_url: &str) {
         .await
         .expect("a first case opened")
         .expect("a client is running");
-    let delay = Duration::from_millis(300 + support::random_below(1200));
+    let delay = Duration::from_millis(300 + helpers::random_below(1200));
     tokio::time::sleep(delay).await;
     portal.kill();
     for c in clients {
@@ -216,9 +215,9 @@ async fn acknowledged_cases_survive_sigkill_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_cases_survive_sigkill_on_postgres() {
-    let Some(admin) = support::postgres_admin_url() else {
+    let Some(admin) = helpers::postgres_admin_url() else {
         return;
     };
-    let url = support::fresh_postgres_db(&admin).await;
+    let url = helpers::fresh_postgres_db(&admin).await;
     crash_and_recover("postgres", &url).await;
 }

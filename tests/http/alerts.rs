@@ -1,8 +1,7 @@
 //! The alert ingest API through the real router, on SQLite and PostgreSQL: a critical alert opens
 //! one case, a repeat is added to it, and every refusal is the documented JSON 4xx that stores
 //! nothing.
-mod common;
-use common::user;
+use crate::helpers::{self, user};
 
 use axum::body::Body;
 use http::{header, Request, StatusCode};
@@ -59,10 +58,10 @@ async fn stored(pool: &AnyPool) -> (i64, i64) {
 
 #[tokio::test]
 async fn critical_alerts_open_one_case_and_repeats_append() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
-        let app = portal::server::router::build(common::state(pool.clone()));
+        let app = portal::server::router::build(helpers::state(pool.clone()));
         let admin = user(pool, "admin@acme.example").await;
         let token = alerts::create_token(pool, &admin, "Pure1 bridge")
             .await
@@ -172,10 +171,10 @@ async fn critical_alerts_open_one_case_and_repeats_append() {
 
 #[tokio::test]
 async fn refusals_are_json_4xx_and_store_nothing() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
-        let app = portal::server::router::build(common::state(pool.clone()));
+        let app = portal::server::router::build(helpers::state(pool.clone()));
         let admin = user(pool, "admin@acme.example").await;
         let token = alerts::create_token(pool, &admin, "monitoring")
             .await
@@ -281,10 +280,10 @@ async fn refusals_are_json_4xx_and_store_nothing() {
 
 #[tokio::test]
 async fn each_token_is_rate_limited() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
-        let app = portal::server::router::build(common::state(pool.clone()));
+        let app = portal::server::router::build(helpers::state(pool.clone()));
         let admin = user(pool, "admin@acme.example").await;
         let token = alerts::create_token(pool, &admin, "chatty")
             .await

@@ -5,16 +5,16 @@
 //! - `portal backup PATH` while the server writes: the copy is a consistent SQLite database that
 //!   the portal serves as it is, with every case acknowledged before the backup started; an
 //!   existing PATH and a PostgreSQL URL are refused with exit code 2.
-mod support;
 
+use crate::helpers::{
+    self, form_body, login, open_case_array, post_form, read_response, request_head, Portal,
+    TempDir,
+};
 use sqlx::Row;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{
-    form_body, login, open_case_array, post_form, read_response, request_head, Portal, TempDir,
-};
 use tokio::io::AsyncWriteExt;
 
 const CALLER: (&str, &str) = ("caller@acme.example", "acme-caller-demo");
@@ -100,7 +100,7 @@ async fn sigterm_finishes_the_request_in_flight_and_exits_0() {
 }
 
 fn backup(database_url: &str, path: &std::path::Path) -> std::process::Output {
-    Command::new(support::BIN)
+    Command::new(helpers::BIN)
         .arg("backup")
         .arg(path)
         .env("DATABASE_URL", database_url)

@@ -1,8 +1,7 @@
 //! Support contacts on SQLite and PostgreSQL: the five-caller limit under concurrency, the admin
 //! and backup-contact rules, role checks on every contact function, isolation between
 //! organizations, invitations, and sign-in ending with a person's last role.
-mod common;
-use common::user;
+use crate::helpers::{self, user};
 
 use portal::model::contact::{ContactUpdate, NewContact, SettingsInput, MAX_CALLERS_PER_SITE};
 use portal::model::{AppError, Role};
@@ -86,7 +85,7 @@ fn field<T: std::fmt::Debug>(r: Result<T, AppError>) -> (String, String) {
 
 #[tokio::test]
 async fn twenty_concurrent_adds_leave_exactly_five_callers() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let admin = user(&db.pool, ACME_ADMIN).await;
         let site = site_id(&db.pool, FRANKFURT).await;
@@ -194,7 +193,7 @@ async fn twenty_concurrent_adds_leave_exactly_five_callers() {
 
 #[tokio::test]
 async fn the_organization_always_keeps_an_admin() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let gina = user(&db.pool, GLOBEX_ADMIN).await;
         let gina_contact = contact_id(&db.pool, GLOBEX_ADMIN, TOKYO).await;
@@ -268,7 +267,7 @@ async fn the_organization_always_keeps_an_admin() {
 
 #[tokio::test]
 async fn backup_contacts_only_where_the_organization_has_an_admin() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let admin = user(&db.pool, ACME_ADMIN).await;
         let fra = site_id(&db.pool, FRANKFURT).await;
@@ -322,7 +321,7 @@ async fn backup_contacts_only_where_the_organization_has_an_admin() {
 
 #[tokio::test]
 async fn every_contact_function_checks_role_and_organization() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
         let admin = user(&db.pool, ACME_ADMIN).await;
@@ -493,7 +492,7 @@ async fn every_contact_function_checks_role_and_organization() {
 
 #[tokio::test]
 async fn removing_a_last_role_ends_sign_in_and_sessions() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let cfg = SessionConfig::default();
         let admin = user(&db.pool, ACME_ADMIN).await;
@@ -565,7 +564,7 @@ async fn removing_a_last_role_ends_sign_in_and_sessions() {
 
 #[tokio::test]
 async fn invitations_are_single_use_and_expire() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let cfg = SessionConfig::default();
         let admin = user(&db.pool, ACME_ADMIN).await;
@@ -719,7 +718,7 @@ async fn invitations_are_single_use_and_expire() {
 
 #[tokio::test]
 async fn team_settings_and_history() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let admin = user(&db.pool, ACME_ADMIN).await;
         let page = contacts::contacts_page(&db.pool, &admin, None)
@@ -812,9 +811,9 @@ async fn forged_requests_are_refused_over_http() {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
-    let db = common::sqlite().await;
+    let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
-    let app = portal::server::router::build(common::state(db.pool.clone()));
+    let app = portal::server::router::build(helpers::state(db.pool.clone()));
     let post = |uri: &str, body: String, cookie: Option<&str>| {
         let mut r = Request::post(uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -10,15 +10,14 @@
 //!   its deadline is ended by exactly one of them (one `remote_assist.timed_out` audit entry).
 //!
 //! Run: `make soak` (starts PostgreSQL, builds, prints the figures), or by hand:
-//! `PORTAL_TEST_POSTGRES_URL=... SOAK_SECONDS=120 cargo test --release --features ssr --test soak -- --ignored --nocapture`
-mod support;
+//! `PORTAL_TEST_POSTGRES_URL=... SOAK_SECONDS=120 cargo test --release --features ssr --test process -- --ignored --nocapture soak::`
 
+use crate::helpers::{self, get, login, metrics, post_form, Portal, Response, TempDir};
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{get, login, metrics, post_form, Portal, Response, TempDir};
 
 const ADMIN: (&str, &str) = ("admin@acme.example", "acme-admin-demo");
 const CALLERS: [(&str, &str); 3] = [
@@ -371,7 +370,7 @@ async fn two_instances_on_one_postgres_under_load() {
         .unwrap_or(180);
     let admin_url = std::env::var("PORTAL_TEST_POSTGRES_URL")
         .expect("the soak runs on PostgreSQL: set PORTAL_TEST_POSTGRES_URL (make soak does)");
-    let url = support::fresh_postgres_db(&admin_url).await;
+    let url = helpers::fresh_postgres_db(&admin_url).await;
     let dir = TempDir::new("portal-soak");
     let env = [("PORTAL_JOB_INTERVAL_SECS", "1")];
     // One after the other: the first applies migrations and seeds, the second finds them.

@@ -1,8 +1,7 @@
 //! Support cases and their background jobs, on SQLite and PostgreSQL: isolation between
 //! organizations, every customer and support rule, numbering under concurrency, and jobs that
 //! are idempotent and act once even with two app instances.
-mod common;
-use common::user;
+use crate::helpers::{self, user};
 
 use chrono::{Duration, Utc};
 use portal::model::case::{
@@ -85,7 +84,7 @@ fn field(r: Result<impl std::fmt::Debug, AppError>) -> String {
 
 #[tokio::test]
 async fn organizations_see_only_their_own_cases() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -199,7 +198,7 @@ async fn organizations_see_only_their_own_cases() {
 
 #[tokio::test]
 async fn invalid_input_is_refused_by_field_and_leaves_nothing() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -312,7 +311,7 @@ async fn invalid_input_is_refused_by_field_and_leaves_nothing() {
 
 #[tokio::test]
 async fn open_case_form_lists_own_arrays_with_severity_definitions() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let caller = user(&db.pool, ACME_CALLER).await;
         let form = cases::open_case_form(&db.pool, &p, &caller).await.unwrap();
@@ -346,7 +345,7 @@ async fn open_case_form_lists_own_arrays_with_severity_definitions() {
 
 #[tokio::test]
 async fn a_raise_sticks_and_only_support_lowers() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -433,7 +432,7 @@ async fn a_raise_sticks_and_only_support_lowers() {
 
 #[tokio::test]
 async fn support_update_moves_next_update_due_and_notes_stay_internal() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -498,7 +497,7 @@ async fn support_update_moves_next_update_due_and_notes_stay_internal() {
 
 #[tokio::test]
 async fn confirm_closes_and_the_survey_is_answered_once() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -590,7 +589,7 @@ async fn confirm_closes_and_the_survey_is_answered_once() {
 
 #[tokio::test]
 async fn list_filters_searches_sorts_and_pages() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let p = programs();
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -695,7 +694,7 @@ async fn list_filters_searches_sorts_and_pages() {
 
 #[tokio::test]
 async fn concurrent_creations_get_distinct_consecutive_numbers() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let caller = user(&db.pool, ACME_CALLER).await;
         let array = array_id(&db.pool, BOSTON_ARRAY).await;
         let mut tasks = Vec::new();
@@ -761,7 +760,7 @@ async fn contact_center_case(pool: &AnyPool, severity: u8, subject: &str, status
 
 #[tokio::test]
 async fn jobs_close_stale_and_unanswered_cases_and_create_rca_once() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -861,7 +860,7 @@ async fn jobs_close_stale_and_unanswered_cases_and_create_rca_once() {
 
 #[tokio::test]
 async fn two_instances_never_act_twice() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let p = programs();
         let b = db.backend;
         let now = Utc::now();
@@ -933,7 +932,7 @@ async fn two_instances_never_act_twice() {
 
 #[tokio::test]
 async fn demo_has_cases_in_every_state() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let p = programs();
         let staff = user(&db.pool, ENGINEER).await;
@@ -1020,9 +1019,9 @@ mod over_http {
 
     #[tokio::test]
     async fn server_functions_validate_and_isolate() {
-        for db in common::seeded().await {
+        for db in helpers::seeded().await {
             let b = db.backend;
-            let app = portal::server::router::build(common::state(db.pool.clone()));
+            let app = portal::server::router::build(helpers::state(db.pool.clone()));
             let array = array_id(&db.pool, BOSTON_ARRAY).await;
             let (status, _) = send(&app, "/api/cases/list", "", None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{b}");
@@ -1107,7 +1106,7 @@ mod over_http {
 /// acquire timeout).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_concurrent_case_pages_on_a_small_pool_all_answer() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let caller = user(&db.pool, ACME_CALLER).await;
         let id = open(&db.pool, &caller, BOSTON_ARRAY, 2, "Concurrent readers").await;
         let small = db::connect_with_timeout(&db.url, 2, std::time::Duration::from_secs(3))

@@ -4,13 +4,12 @@
 //! status 503 and `/readyz` answers 503; when it is back the portal recovers by itself (no
 //! restart): ready again, sign-in, the case list and a new case work, and the background jobs
 //! run again (`portal_job_runs_total{job="case_jobs",outcome="ok"}` grows).
-mod support;
 
-use std::time::{Duration, Instant};
-use support::{
+use crate::helpers::{
     get, login, metrics, open_case_array, post_form, PgCluster, Portal, TempDir, CASE_JOBS_ERROR,
     CASE_JOBS_OK,
 };
+use std::time::{Duration, Instant};
 
 const ADMIN: (&str, &str) = ("admin@acme.example", "acme-admin-demo");
 const UNAVAILABLE: &str = "temporarily unavailable";

@@ -1,6 +1,6 @@
 //! Case attachments through the real router: type and size checks, all-or-nothing storage,
 //! downloads only for the case's organization and staff.
-mod common;
+use crate::helpers;
 
 use axum::body::Body;
 use http::{header, Request, StatusCode};
@@ -75,8 +75,8 @@ async fn count(pool: &sqlx::AnyPool) -> i64 {
 
 #[tokio::test]
 async fn attachments_are_checked_stored_and_private() {
-    for db in common::seeded().await {
-        let mut state = common::state(db.pool.clone());
+    for db in helpers::seeded().await {
+        let mut state = helpers::state(db.pool.clone());
         state.attachments.max_file_bytes = 64 * 1024;
         state.attachments.max_case_bytes = 100 * 1024;
         let dir = state.attachments.dir.clone();

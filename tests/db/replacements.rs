@@ -2,8 +2,7 @@
 //! "delivered" before "shipped", even with concurrent engineers on two app instances), customers
 //! never moving a stage, foreign organizations seeing nothing, the technician dispatch refused
 //! while the site's logistics are missing, and late deliveries flagged.
-mod common;
-use common::user;
+use crate::helpers::{self, user};
 
 use chrono::{Duration, Utc};
 use portal::model::replacement::{DeliveryState, LogisticsFields, Stage};
@@ -87,7 +86,7 @@ fn field<T: std::fmt::Debug>(r: Result<T, AppError>) -> (String, String) {
 
 #[tokio::test]
 async fn stage_order_is_enforced_and_each_move_is_recorded() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let pool = &db.pool;
         let p = programs();
@@ -195,7 +194,7 @@ async fn stage_order_is_enforced_and_each_move_is_recorded() {
 
 #[tokio::test]
 async fn concurrent_engineers_move_a_stage_once() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         // Two pools on one database stand for two app instances.
         let other = db::connect(&db.url, 8).await.expect("second pool");
@@ -239,7 +238,7 @@ async fn concurrent_engineers_move_a_stage_once() {
 
 #[tokio::test]
 async fn customers_cannot_change_stages() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let pool = &db.pool;
         let p = programs();
@@ -300,7 +299,7 @@ async fn customers_cannot_change_stages() {
 
 #[tokio::test]
 async fn foreign_organizations_see_nothing() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let pool = &db.pool;
         let eng = user(pool, ENGINEER).await;
@@ -366,7 +365,7 @@ async fn foreign_organizations_see_nothing() {
 
 #[tokio::test]
 async fn technician_dispatch_waits_for_the_site_logistics() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let pool = &db.pool;
         let p = programs();
@@ -505,7 +504,7 @@ async fn technician_dispatch_waits_for_the_site_logistics() {
 
 #[tokio::test]
 async fn drive_retention_and_input_checks() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let pool = &db.pool;
         let p = programs();
@@ -589,7 +588,7 @@ async fn drive_retention_and_input_checks() {
 
 #[tokio::test]
 async fn late_deliveries_are_flagged() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let pool = &db.pool;
         let eng = user(pool, ENGINEER).await;

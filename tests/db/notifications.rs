@@ -1,8 +1,7 @@
 //! Notifications on SQLite and PostgreSQL, delivered through a real SMTP conversation with a
 //! sink this test starts on a loopback port: the right people hear of each event once, an SMTP
 //! outage loses nothing and sends nothing twice, and two workers never send one message twice.
-mod common;
-use common::user;
+use crate::helpers::{self, user};
 
 use chrono::{Duration, Utc};
 use portal::model::case::NewCase;
@@ -220,7 +219,7 @@ async fn count(pool: &AnyPool, sql: &str) -> i64 {
 async fn each_event_reaches_the_right_people_once() {
     let sink = Sink::start(0).await;
     let mail = mailer(sink.port);
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
         // The demo's own history notified nobody by e-mail and left no unread entry.
@@ -378,7 +377,7 @@ async fn each_event_reaches_the_right_people_once() {
 
 #[tokio::test]
 async fn smtp_outage_loses_nothing_and_sends_nothing_twice() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
         let port = free_port().await;
@@ -432,7 +431,7 @@ async fn smtp_outage_loses_nothing_and_sends_nothing_twice() {
 
 #[tokio::test]
 async fn an_expired_lease_is_taken_over_but_a_live_one_is_not() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
         let sink = Sink::start(0).await;
@@ -460,7 +459,7 @@ async fn an_expired_lease_is_taken_over_but_a_live_one_is_not() {
 
 #[tokio::test]
 async fn two_workers_never_send_one_message_twice() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
         let sink = Sink::start(0).await;
@@ -494,7 +493,7 @@ async fn two_workers_never_send_one_message_twice() {
 
 #[tokio::test]
 async fn deadline_warnings_reach_support_once() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
         let case = open_case(pool, "caller@acme.example", "Deadline").await;
@@ -516,7 +515,7 @@ async fn deadline_warnings_reach_support_once() {
 #[tokio::test]
 async fn replacement_moves_and_lateness_reach_the_site_contacts() {
     use portal::server::replacements::{self as repl, NewReplacement};
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
         let case = open_case(pool, "caller@acme.example", "Failed drive").await;

@@ -1,7 +1,6 @@
 //! The write path: the per-file write gate of SQLite (`db::begin_write`), the multi-row
 //! notification fan-out, and the deadlines of a new case computed without reading it back.
-mod common;
-use common::user;
+use crate::helpers::{self, user};
 
 use portal::model::case::NewCase;
 use portal::model::notification::NotificationKind;
@@ -24,10 +23,10 @@ async fn scalar(pool: &AnyPool, sql: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_gate_serializes_writers_of_one_file_and_not_of_two() {
-    let a = common::sqlite().await;
+    let a = helpers::sqlite().await;
     // A second pool on the same file (as the tests and the CLI open them) shares the gate.
     let a2 = db::connect(&a.url, 4).await.expect("second pool");
-    let b = common::sqlite().await;
+    let b = helpers::sqlite().await;
 
     let first = db::begin_write(&a.pool).await.expect("first writer");
     assert!(first.is_gated());
@@ -73,7 +72,7 @@ async fn the_gate_serializes_writers_of_one_file_and_not_of_two() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_abandoned_write_rolls_back_before_the_next_writer_starts() {
-    for d in common::backends().await {
+    for d in helpers::backends().await {
         let pool = &d.pool;
         let b = d.backend;
         let before = scalar(pool, "SELECT value FROM case_counter WHERE id = 1").await;
@@ -109,7 +108,7 @@ async fn an_abandoned_write_rolls_back_before_the_next_writer_starts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_writer_waits_for_the_gate_no_longer_than_for_a_connection() {
-    let d = common::sqlite().await;
+    let d = helpers::sqlite().await;
     let pool = db::connect_with_timeout(&d.url, 4, Duration::from_millis(300))
         .await
         .expect("pool");
@@ -131,7 +130,7 @@ async fn a_writer_waits_for_the_gate_no_longer_than_for_a_connection() {
 /// busy error), with consecutive numbers and one 'opened' notification each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_openings_on_a_small_pool_all_succeed() {
-    for d in common::seeded().await {
+    for d in helpers::seeded().await {
         let b = d.backend;
         let pool = db::connect_with_timeout(&d.url, 3, Duration::from_secs(20))
             .await
@@ -209,7 +208,7 @@ async fn rows_of(pool: &AnyPool, event_id: &str) -> EventRows {
 
 #[tokio::test]
 async fn the_multi_row_fan_out_writes_the_rows_one_row_statements_did() {
-    for d in common::seeded().await {
+    for d in helpers::seeded().await {
         let pool = &d.pool;
         let b = d.backend;
         // A mix: the alias is also a person's address (one e-mail), one person wants no
@@ -337,7 +336,7 @@ async fn cached(pool: &AnyPool, case_id: &str) -> Cached {
 #[tokio::test]
 async fn a_new_case_gets_the_deadlines_a_rebuild_from_its_history_computes() {
     let p = programs();
-    for d in common::seeded().await {
+    for d in helpers::seeded().await {
         let pool = &d.pool;
         let b = d.backend;
         // Every array a customer admin may open a case on, at every severity: programs,

@@ -1,8 +1,7 @@
 //! Remote Assist on SQLite and PostgreSQL: one open session per array held by the database even
 //! with 50 simultaneous requests from two app instances, who may open, start, join, extend and
 //! end, and a time-out job that ends each expired session exactly once on two instances.
-mod common;
-use common::user;
+use crate::helpers::{self, user};
 
 use chrono::{Duration, Utc};
 use portal::model::case::NewCase;
@@ -110,7 +109,7 @@ fn field<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
 
 #[tokio::test]
 async fn fifty_concurrent_requests_open_exactly_one_session() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         // Two pools on one database stand for two app instances behind a load balancer.
         let other = db::connect(&db.url, 8).await.expect("second pool");
@@ -186,7 +185,7 @@ async fn fifty_concurrent_requests_open_exactly_one_session() {
 
 #[tokio::test]
 async fn callers_foreign_admins_staff_and_dark_arrays_are_refused() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let admin = user(&db.pool, ACME_ADMIN).await;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -262,7 +261,7 @@ async fn callers_foreign_admins_staff_and_dark_arrays_are_refused() {
 
 #[tokio::test]
 async fn a_backup_contacts_request_waits_for_an_admin_to_start_it() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let admin = user(&db.pool, ACME_ADMIN).await;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -327,7 +326,7 @@ async fn a_backup_contacts_request_waits_for_an_admin_to_start_it() {
 
 #[tokio::test]
 async fn engineers_join_and_end_and_ended_sessions_cannot_be_rejoined_or_extended() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let admin = user(&db.pool, ACME_ADMIN).await;
         let caller = user(&db.pool, ACME_CALLER).await;
@@ -458,7 +457,7 @@ async fn engineers_join_and_end_and_ended_sessions_cannot_be_rejoined_or_extende
 
 #[tokio::test]
 async fn the_job_ends_each_expired_session_once_on_two_instances() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let b = db.backend;
         let other = db::connect(&db.url, 8).await.expect("second pool");
         let admin = user(&db.pool, ACME_ADMIN).await;
@@ -603,9 +602,9 @@ mod over_http {
 
     #[tokio::test]
     async fn server_functions_authorize_and_report_the_conflict() {
-        for db in common::seeded().await {
+        for db in helpers::seeded().await {
             let b = db.backend;
-            let app = portal::server::router::build(common::state(db.pool.clone()));
+            let app = portal::server::router::build(helpers::state(db.pool.clone()));
             let array = array_id(&db.pool, DEV_1).await;
             let form = format!("array_id={array}&reason=Diagnostics&hours=4&case_id=");
             let (status, _, _) = send(&app, "/api/remote-assist/request", &form, None).await;

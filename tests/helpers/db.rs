@@ -1,6 +1,5 @@
 //! Test databases on both backends: a fresh SQLite file, and (when `PORTAL_TEST_POSTGRES_URL`
 //! points at a server, as `make test` arranges) a fresh PostgreSQL database per test.
-#![allow(dead_code)]
 use portal::server::state::{AppState, SessionConfig};
 use portal::server::{db, demo};
 use sqlx::AnyPool;
@@ -18,19 +17,28 @@ fn unique(prefix: &str) -> String {
 /// Every backend the tests must pass on. In CI a missing PostgreSQL is a failure, not a skip.
 pub async fn backends() -> Vec<TestDb> {
     let mut out = vec![sqlite().await];
+    if let Some(url) = postgres_admin_url() {
+        out.push(postgres(&url).await);
+    }
+    out
+}
+
+/// The shared PostgreSQL server of `make test`, or `None` outside CI when it is not set.
+/// In CI a missing PostgreSQL is a failure, not a skip.
+pub fn postgres_admin_url() -> Option<String> {
     match std::env::var("PORTAL_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => out.push(postgres(&url).await),
+        Ok(url) if !url.is_empty() => Some(url),
         _ => {
             assert!(
                 std::env::var("CI").is_err(),
-                "CI must run the database tests on PostgreSQL too (set PORTAL_TEST_POSTGRES_URL)"
+                "CI must run the tests on PostgreSQL too (set PORTAL_TEST_POSTGRES_URL)"
             );
             eprintln!(
                 "PORTAL_TEST_POSTGRES_URL not set: PostgreSQL tests not run (make test sets it)"
             );
+            None
         }
     }
-    out
 }
 
 pub async fn sqlite() -> TestDb {
@@ -45,7 +53,20 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
+/// A fresh, migrated database on the PostgreSQL server at `admin_url`.
 pub async fn postgres(admin_url: &str) -> TestDb {
+    let url = fresh_postgres_db(admin_url).await;
+    let pool = db::connect(&url, 8).await.expect("postgres pool");
+    db::migrate(&pool).await.expect("migrate postgres");
+    TestDb {
+        backend: "postgres",
+        url,
+        pool,
+    }
+}
+
+/// A fresh, empty database on the PostgreSQL server at `admin_url`; returns its URL.
+pub async fn fresh_postgres_db(admin_url: &str) -> String {
     let admin = db::connect(admin_url, 1)
         .await
         .expect("postgres admin pool");
@@ -59,14 +80,7 @@ pub async fn postgres(admin_url: &str) -> TestDb {
         .rsplit_once('/')
         .map(|(b, _)| b)
         .unwrap_or(admin_url);
-    let url = format!("{base}/{name}");
-    let pool = db::connect(&url, 8).await.expect("postgres pool");
-    db::migrate(&pool).await.expect("migrate postgres");
-    TestDb {
-        backend: "postgres",
-        url,
-        pool,
-    }
+    format!("{base}/{name}")
 }
 
 pub async fn seeded() -> Vec<TestDb> {

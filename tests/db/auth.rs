@@ -1,5 +1,5 @@
 //! Sessions, sign-in rules and organization isolation, on SQLite and PostgreSQL.
-mod common;
+use crate::helpers;
 
 use portal::model::{AppError, Role};
 use portal::server::auth::{self, sign_in, sign_out, user_for_token};
@@ -11,7 +11,7 @@ const IP: &str = "192.0.2.1";
 
 #[tokio::test]
 async fn migrations_and_demo_seed_are_idempotent() {
-    for db in common::backends().await {
+    for db in helpers::backends().await {
         assert!(
             demo::seed(&db.pool).await.unwrap(),
             "{}: first seed",
@@ -33,7 +33,7 @@ async fn migrations_and_demo_seed_are_idempotent() {
 
 #[tokio::test]
 async fn every_demo_login_signs_in_with_its_role() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let cfg = SessionConfig::default();
         for login in demo::DEMO_LOGINS {
             let token = sign_in(&db.pool, &cfg, login.email, login.password, IP)
@@ -52,7 +52,7 @@ async fn every_demo_login_signs_in_with_its_role() {
 
 #[tokio::test]
 async fn bad_credentials_are_generic_and_rate_limited() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let cfg = SessionConfig::default();
         let unknown = sign_in(
             &db.pool,
@@ -94,7 +94,7 @@ async fn bad_credentials_are_generic_and_rate_limited() {
 
 #[tokio::test]
 async fn per_address_limit_stops_spraying_across_accounts() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let cfg = SessionConfig::default();
         for i in 0..auth::MAX_FAILURES_PER_ADDRESS {
             let r = sign_in(
@@ -121,7 +121,7 @@ async fn per_address_limit_stops_spraying_across_accounts() {
 
 #[tokio::test]
 async fn sign_out_and_expiry_end_sessions_on_the_server() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let cfg = SessionConfig::default();
         let token = sign_in(&db.pool, &cfg, "admin@acme.example", "acme-admin-demo", IP)
             .await
@@ -175,7 +175,7 @@ async fn sign_out_and_expiry_end_sessions_on_the_server() {
 
 #[tokio::test]
 async fn inactive_or_undesignated_people_cannot_sign_in() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let cfg = SessionConfig::default();
         let token = sign_in(
             &db.pool,
@@ -221,7 +221,7 @@ async fn inactive_or_undesignated_people_cannot_sign_in() {
 
 #[tokio::test]
 async fn dashboards_show_only_the_callers_organization() {
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let cfg = SessionConfig::default();
         let user_of = |email: &'static str, pw: &'static str| {
             let pool = db.pool.clone();
@@ -273,8 +273,8 @@ async fn a_request_looks_its_session_up_once() {
     use leptos::reactive::computed::ScopedFuture;
     use portal::server::auth::{optional_user, RequestUser};
 
-    for db in common::seeded().await {
-        let state = common::state(db.pool.clone());
+    for db in helpers::seeded().await {
+        let state = helpers::state(db.pool.clone());
         let token = sign_in(
             &db.pool,
             &state.sessions,

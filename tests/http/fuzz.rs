@@ -3,12 +3,11 @@
 //! content types and methods. The server must answer each with a 4xx (or a 2xx/3xx where the
 //! garbage happens to be a valid call with no arguments), never a 5xx, must keep serving, and
 //! must store nothing.
-mod common;
+use crate::helpers;
 
 use axum::body::Body;
 use http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
 use tower::ServiceExt;
 
@@ -156,36 +155,9 @@ fn alert_body(rng: &mut Rng) -> (Vec<u8>, &'static str) {
     }
 }
 
-/// One query that counts the rows of every table but the ones a refused request may
-/// legitimately touch: sessions (a fuzzed sign-out ends the fuzzer's own session) and the
-/// sign-in attempts the rate limiter counts.
-async fn counting_query(pool: &AnyPool) -> String {
-    let names: Vec<String> = sqlx::query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name NOT LIKE '_sqlx%' AND name NOT IN ('sessions', 'login_attempts') ORDER BY name",
-    )
-    .fetch_all(pool)
-    .await
-    .expect("tables")
-    .iter()
-    .map(|r| r.get::<String, _>("name"))
-    .collect();
-    names
-        .iter()
-        .map(|n| format!("SELECT '{n}' AS name, COUNT(*) AS n FROM {n}"))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
-}
-
-async fn table_counts(pool: &AnyPool, query: &str) -> BTreeMap<String, i64> {
-    sqlx::query(query)
-        .fetch_all(pool)
-        .await
-        .expect("counts")
-        .iter()
-        .map(|r| (r.get::<String, _>("name"), r.get::<i64, _>("n")))
-        .collect()
-}
+/// Tables a refused request may legitimately touch: sessions (a fuzzed sign-out ends the
+/// fuzzer's own session) and the sign-in attempts the rate limiter counts.
+const MAY_CHANGE: &[&str] = &["sessions", "login_attempts"];
 
 async fn sign_in(app: &axum::Router, email: &str, password: &str) -> String {
     let req = Request::post("/api/login")
@@ -204,9 +176,9 @@ async fn sign_in(app: &axum::Router, email: &str, password: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_malformed_requests_get_no_5xx_and_store_nothing() {
-    let db = common::sqlite().await;
+    let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.expect("seed");
-    let app = portal::server::router::build(common::state(db.pool.clone()));
+    let app = portal::server::router::build(helpers::state(db.pool.clone()));
 
     let mut endpoints: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_string())
@@ -220,8 +192,8 @@ async fn ten_thousand_malformed_requests_get_no_5xx_and_store_nothing() {
 
     let customer = sign_in(&app, "admin%40acme.example", "acme-admin-demo").await;
     let engineer = sign_in(&app, "engineer%40support.example", "support-demo").await;
-    let counting = counting_query(&db.pool).await;
-    let mut before = table_counts(&db.pool, &counting).await;
+    let counting = helpers::counting_query(&db.pool, db.backend, MAY_CHANGE).await;
+    let mut before = helpers::table_counts(&db.pool, &counting).await;
     // Calls that take no required argument are valid whatever the body says: they may write.
     let mut accepted: BTreeMap<String, usize> = BTreeMap::new();
 
@@ -277,7 +249,7 @@ async fn ten_thousand_malformed_requests_get_no_5xx_and_store_nothing() {
         let res = app.clone().oneshot(req).await.expect("router answers");
         let status = res.status();
         *statuses.entry(status.as_u16()).or_default() += 1;
-        let after = table_counts(&db.pool, &counting).await;
+        let after = helpers::table_counts(&db.pool, &counting).await;
         if status.is_success() || status.is_redirection() {
             *accepted.entry(path.clone()).or_default() += 1;
             before = after;

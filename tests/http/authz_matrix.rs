@@ -22,7 +22,7 @@
 //!
 //! A server function missing from the table fails the test (the live list comes from
 //! `server_fn_paths()`), and so does a table entry for a function that no longer exists.
-mod common;
+use crate::helpers;
 
 use axum::body::Body;
 use axum::Router;
@@ -36,7 +36,7 @@ use portal::server::remote_assist::NewSession;
 use portal::server::replacements::NewReplacement;
 use portal::server::{alerts, cases, contacts, notifications, remote_assist, replacements};
 use portal::sla::ProgramSet;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
@@ -774,9 +774,9 @@ async fn id_of(pool: &AnyPool, sql: &str, key: &str) -> String {
 /// replacements), notifications, attachments and alert API tokens of both organizations.
 async fn fixture(app: &Router, pool: &AnyPool, cookies: &[Option<String>; 6]) -> Fx {
     let programs = ProgramSet::builtin().expect("programs");
-    let engineer = common::user(pool, "engineer@support.example").await;
-    let acme_admin = common::user(pool, "admin@acme.example").await;
-    let globex_admin = common::user(pool, "admin@globex.example").await;
+    let engineer = helpers::user(pool, "engineer@support.example").await;
+    let acme_admin = helpers::user(pool, "admin@acme.example").await;
+    let globex_admin = helpers::user(pool, "admin@globex.example").await;
     let org_sql = "SELECT id FROM organizations WHERE name = $1";
     let site_sql = "SELECT id FROM sites WHERE name = $1";
     let array_sql = "SELECT id FROM arrays WHERE name = $1";
@@ -807,7 +807,7 @@ async fn fixture(app: &Router, pool: &AnyPool, cookies: &[Option<String>; 6]) ->
     let globex_backup_contact =
         add(&globex_admin, &tokyo, "backup@globex.example", "Gus Backup").await;
     let acme_invitee = add(&acme_admin, &boston, "invitee@acme.example", "Ivy Invitee").await;
-    let globex_backup = common::user(pool, "backup@globex.example").await;
+    let globex_backup = helpers::user(pool, "backup@globex.example").await;
     replacements::save_logistics(
         pool,
         &globex_admin,
@@ -868,7 +868,7 @@ async fn fixture(app: &Router, pool: &AnyPool, cookies: &[Option<String>; 6]) ->
     };
 
     let acme = OrgFx {
-        backup: common::user(pool, "backup@acme.example").await,
+        backup: helpers::user(pool, "backup@acme.example").await,
         org_id: id_of(pool, org_sql, "Acme Corp").await,
         site_id: boston.clone(),
         case_array_id: id_of(pool, array_sql, "FlashArray//X70 boston-prod-01").await,
@@ -915,47 +915,9 @@ async fn fixture(app: &Router, pool: &AnyPool, cookies: &[Option<String>; 6]) ->
 
 // ---- What a refusal must leave alone, and what an answer must not name ----
 
-/// Counts the rows of every table but the sign-in bookkeeping (sessions, attempts) and the
-/// alert API's per-minute request counter, in one query.
-async fn counting_query(pool: &AnyPool, backend: &str) -> String {
-    let list = if backend == "postgres" {
-        "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables \
-         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
-    } else {
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         ORDER BY name"
-    };
-    let names: Vec<String> = sqlx::query(list)
-        .fetch_all(pool)
-        .await
-        .expect("tables")
-        .iter()
-        .map(|r| r.get::<String, _>("name"))
-        .filter(|n| {
-            !n.starts_with("_sqlx")
-                && !matches!(
-                    n.as_str(),
-                    "sessions" | "login_attempts" | "api_token_usage"
-                )
-        })
-        .collect();
-    assert!(names.len() > 20, "{backend} tables: {names:?}");
-    names
-        .iter()
-        .map(|n| format!("SELECT '{n}' AS name, CAST(COUNT(*) AS BIGINT) AS n FROM {n}"))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
-}
-
-async fn table_counts(pool: &AnyPool, query: &str) -> BTreeMap<String, i64> {
-    sqlx::query(query)
-        .fetch_all(pool)
-        .await
-        .expect("counts")
-        .iter()
-        .map(|r| (r.get::<String, _>("name"), r.get::<i64, _>("n")))
-        .collect()
-}
+/// Tables a refused call may touch: the sign-in bookkeeping (sessions, attempts) and the alert
+/// API's per-minute request counter.
+const MAY_CHANGE: &[&str] = &["sessions", "login_attempts", "api_token_usage"];
 
 /// Everything that identifies an organization's data: ids of its objects, serials, e-mail
 /// addresses, site and organization names.
@@ -1009,7 +971,7 @@ async fn leaks(fx: &Fx, caller: Person, call: &Call, body: &str) -> Vec<String> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_as_every_caller_on_every_organizations_objects() {
     check_table_is_complete();
-    for db in common::seeded().await {
+    for db in helpers::seeded().await {
         let started = std::time::Instant::now();
         run_matrix(db.backend, &db.pool).await;
         eprintln!(
@@ -1086,7 +1048,7 @@ impl Runner<'_> {
         want: Option<Expect>,
     ) -> Answer {
         let pool = &self.fx.pool;
-        let before = table_counts(pool, &self.counting).await;
+        let before = helpers::table_counts(pool, &self.counting).await;
         let answer = send(&self.app, call, cookie, None).await;
         let status = observed(path, &answer);
         self.cells += 1;
@@ -1108,7 +1070,7 @@ impl Runner<'_> {
                 }
             }
         } else {
-            let after = table_counts(pool, &self.counting).await;
+            let after = helpers::table_counts(pool, &self.counting).await;
             if after != before {
                 let changed: Vec<String> = after
                     .iter()
@@ -1274,7 +1236,7 @@ fn pages(fx: &Fx) -> Vec<String> {
 }
 
 async fn run_matrix(backend: &'static str, pool: &AnyPool) {
-    let app = portal::server::router::build(common::state(pool.clone()));
+    let app = portal::server::router::build(helpers::state(pool.clone()));
     let mut cookies: [Option<String>; 6] = Default::default();
     for (i, caller) in CALLERS.iter().enumerate() {
         if let Some((email, password)) = caller.credentials() {
@@ -1286,7 +1248,7 @@ async fn run_matrix(backend: &'static str, pool: &AnyPool) {
         backend,
         app: app.clone(),
         fx: &fx,
-        counting: counting_query(pool, backend).await,
+        counting: helpers::counting_query(pool, backend, MAY_CHANGE).await,
         failures: Vec::new(),
         report: Vec::new(),
         cells: 0,
@@ -1411,7 +1373,7 @@ async fn run_matrix(backend: &'static str, pool: &AnyPool) {
                 (None, Some(sign_in(&app, e, p).await))
             }
         };
-        let before = table_counts(pool, &counting).await;
+        let before = helpers::table_counts(pool, &counting).await;
         let a = send(&app, &call, cookie.as_deref(), bearer.as_deref()).await;
         cells += 1;
         report.push(format!(
@@ -1424,7 +1386,8 @@ async fn run_matrix(backend: &'static str, pool: &AnyPool) {
                 a.status, a.body
             ));
         }
-        if !(200..400).contains(&a.status) && table_counts(pool, &counting).await != before {
+        if !(200..400).contains(&a.status) && helpers::table_counts(pool, &counting).await != before
+        {
             failures.push(format!(
                 "{backend}: alert API as {sender:?} on {obj:?}'s array refused but stored rows"
             ));

@@ -1,0 +1,12 @@
+//! The services against a real database, on SQLite and PostgreSQL (one module per area), and
+//! the routes of those areas where a rule shows only over HTTP.
+#[path = "../helpers/mod.rs"]
+mod helpers;
+
+mod auth;
+mod cases;
+mod contacts;
+mod notifications;
+mod remote_assist;
+mod replacements;
+mod write_path;

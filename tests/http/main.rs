@@ -1,0 +1,10 @@
+//! The real router in process, driven request by request: the HTTP API, alerts, attachments,
+//! malformed input and the authorization matrix.
+#[path = "../helpers/mod.rs"]
+mod helpers;
+
+mod alerts;
+mod api;
+mod attachments;
+mod authz_matrix;
+mod fuzz;
