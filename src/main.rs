@@ -49,59 +49,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Some(Command::Sla(cmd)) => {
-            let programs = match cli::load_programs(cli.sla_programs.as_deref()) {
-                Ok(p) => p,
-                Err(e) => return Err(UsageError(e.to_string()).into()),
-            };
-            match portal::server::sla_cli::run(&programs, &cmd) {
-                Ok(out) => {
-                    println!("{out}");
-                    Ok(())
-                }
-                Err(e) => Err(UsageError(e.to_string()).into()),
-            }
-        }
-        Some(Command::Backup { path }) => {
-            // Refused before connecting: a PostgreSQL URL or an existing file is a usage error.
-            if db::Backend::of_url(&cli.database_url)? != db::Backend::Sqlite {
-                let e = portal::server::backup::BackupError::Postgres;
-                return Err(UsageError(e.to_string()).into());
-            }
-            if path.exists() {
-                let e = portal::server::backup::BackupError::Exists(path.display().to_string());
-                return Err(UsageError(e.to_string()).into());
-            }
-            let pool = db::connect(&cli.database_url, 1).await?;
-            match portal::server::backup::backup(&pool, &cli.database_url, &path).await {
-                Ok(bytes) => {
-                    println!("backup written to {} ({bytes} bytes)", path.display());
-                    Ok(())
-                }
-                Err(
-                    e @ (portal::server::backup::BackupError::Exists(_)
-                    | portal::server::backup::BackupError::Postgres),
-                ) => Err(UsageError(e.to_string()).into()),
-                Err(e) => Err(e.into()),
-            }
-        }
+        Some(Command::Sla(cmd)) => sla(cli.sla_programs.as_deref(), &cmd),
+        Some(Command::Backup { path }) => backup(&cli.database_url, &path).await,
         Some(Command::BenchSeed { cases, open, org }) => {
             let programs = cli::load_programs(cli.sla_programs.as_deref())?;
-            let pool = db::connect(&cli.database_url, 1).await?;
-            db::migrate(&pool).await?;
-            demo::seed(&pool).await?;
-            let started = std::time::Instant::now();
-            let seeded =
-                portal::server::demo::bench::seed_cases(&pool, &programs, &org, cases, open)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "{org}: {} open and {} closed cases added in {:.1} s",
-                seeded.open,
-                seeded.closed,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
+            bench_seed(&cli.database_url, &programs, &org, cases, open).await
         }
         Some(Command::BenchPlans) => {
             let pool = db::connect(&cli.database_url, 1).await?;
@@ -122,6 +74,73 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `portal sla …`: a bad program folder or argument is a usage error.
+fn sla(
+    sla_programs: Option<&std::path::Path>,
+    cmd: &portal::server::sla_cli::SlaCommand,
+) -> anyhow::Result<()> {
+    let programs = match cli::load_programs(sla_programs) {
+        Ok(p) => p,
+        Err(e) => return Err(UsageError(e.to_string()).into()),
+    };
+    match portal::server::sla_cli::run(&programs, cmd) {
+        Ok(out) => {
+            println!("{out}");
+            Ok(())
+        }
+        Err(e) => Err(UsageError(e.to_string()).into()),
+    }
+}
+
+/// `portal backup PATH`: a consistent copy of the SQLite database.
+async fn backup(database_url: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    // Refused before connecting: a PostgreSQL URL or an existing file is a usage error.
+    if db::Backend::of_url(database_url)? != db::Backend::Sqlite {
+        let e = portal::server::backup::BackupError::Postgres;
+        return Err(UsageError(e.to_string()).into());
+    }
+    if path.exists() {
+        let e = portal::server::backup::BackupError::Exists(path.display().to_string());
+        return Err(UsageError(e.to_string()).into());
+    }
+    let pool = db::connect(database_url, 1).await?;
+    match portal::server::backup::backup(&pool, database_url, path).await {
+        Ok(bytes) => {
+            println!("backup written to {} ({bytes} bytes)", path.display());
+            Ok(())
+        }
+        Err(
+            e @ (portal::server::backup::BackupError::Exists(_)
+            | portal::server::backup::BackupError::Postgres),
+        ) => Err(UsageError(e.to_string()).into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `portal bench-seed`: a long case history for `make bench`.
+async fn bench_seed(
+    database_url: &str,
+    programs: &portal::sla::ProgramSet,
+    org: &str,
+    cases: usize,
+    open: usize,
+) -> anyhow::Result<()> {
+    let pool = db::connect(database_url, 1).await?;
+    db::migrate(&pool).await?;
+    demo::seed(&pool).await?;
+    let started = std::time::Instant::now();
+    let seeded = portal::server::demo::bench::seed_cases(&pool, programs, org, cases, open)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{org}: {} open and {} closed cases added in {:.1} s",
+        seeded.open,
+        seeded.closed,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn serve(

@@ -32,7 +32,7 @@ pub use open::{create_case, reinstatement_message};
 pub use support::{set_agreed_update, set_severity, set_status, support_update};
 
 // For the other services (jobs, alerts, replacements, remote assist, attachments, demo data).
-pub(crate) use deadlines::{compute, refresh, site_holidays};
+pub(crate) use deadlines::{compute, refresh, site_holidays, Computed};
 pub(crate) use jobs::stale_notice_posted;
 pub(crate) use list::list_statements;
 pub(crate) use open::insert_case;

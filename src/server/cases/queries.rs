@@ -7,22 +7,6 @@ use crate::server::access::OrgOwned;
 use crate::server::rows::{Flag, Millis};
 use sqlx::AnyConnection;
 
-/// Lets row structs read a case's status with `#[sqlx(try_from = "String")]`, by its `FromStr`.
-impl TryFrom<String> for CaseStatus {
-    type Error = AppError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
-/// Lets `EventRecord` read an event's kind with `#[sqlx(try_from = "String")]`.
-impl TryFrom<String> for CaseEventKind {
-    type Error = AppError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
 // ---- The case ----
 
 /// A case with what it needs from its site, array and organization.

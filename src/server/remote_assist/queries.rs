@@ -41,14 +41,6 @@ impl SessionRow {
     }
 }
 
-/// Lets `SessionRow` read its state with `#[sqlx(try_from = "String")]`, by its `FromStr`.
-impl TryFrom<String> for SessionState {
-    type Error = AppError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
 const SESSION_SELECT: &str = "SELECT r.id, r.array_id, a.name AS array_name, r.organization_id, \
         o.name AS organization_name, s.time_zone, r.case_id, c.number AS case_number, \
         c.subject AS case_subject, u.name AS requested_by_name, r.reason, r.state, \
