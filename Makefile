@@ -66,10 +66,10 @@ TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UN
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@cargo leptos --version 2>/dev/null | grep -q '$(CARGO_LEPTOS_VERSION)' || { \
-	  echo "==> Installing cargo-leptos $(CARGO_LEPTOS_VERSION), the build tool (once; about 6 minutes on 2 cores)"; \
+	  echo "==> Installing cargo-leptos $(CARGO_LEPTOS_VERSION), the build tool (once; about 13 minutes on 2 cores)"; \
 	  $(TOOL_PROFILE) cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version --quiet; }
 	@wasm-bindgen --version 2>/dev/null | grep -q '$(WASM_BINDGEN_VERSION)' || { \
-	  echo "==> Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (once; about 2 minutes)"; \
+	  echo "==> Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (once; about 3 minutes)"; \
 	  $(TOOL_PROFILE) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --quiet; }
 
 node: end2end/node_modules/.package-lock.json
