@@ -43,9 +43,6 @@ pub fn token_from_cookie_header(header: &str) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Kept at its old path while callers move to `?`.
-pub use crate::server::db::map_db;
-
 /// The session and its user, as `user_for_token` reads them.
 #[derive(sqlx::FromRow)]
 struct SessionUserRow {

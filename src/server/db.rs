@@ -287,20 +287,6 @@ impl Drop for WriteTx {
     }
 }
 
-/// Kept while callers move to `?` (`impl From<sqlx::Error> for AppError` does the same).
-pub fn map_db(e: sqlx::Error) -> crate::model::AppError {
-    e.into()
-}
-
-/// A column of a row, with the database error mapped for the user.
-pub fn col<'r, T>(row: &'r sqlx::any::AnyRow, name: &str) -> Result<T, crate::model::AppError>
-where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    use sqlx::Row;
-    Ok(row.try_get::<T, _>(name)?)
-}
-
 /// A stored instant (milliseconds since the epoch, UTC).
 pub fn ms_to_dt(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, crate::model::AppError> {
     chrono::DateTime::from_timestamp_millis(ms)

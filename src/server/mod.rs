@@ -29,7 +29,3 @@ pub mod state;
 /// The old path of the Remote Assist time-out job (now `remote_assist::jobs`).
 pub use remote_assist::jobs as remote_assist_jobs;
 pub use state::AppState;
-
-/// The HTTP surface moved up to `crate::router` (the one module that imports the views); this
-/// old path stays while tests/ still use it.
-pub use crate::router;

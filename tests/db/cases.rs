@@ -1021,7 +1021,7 @@ mod over_http {
     async fn server_functions_validate_and_isolate() {
         for db in helpers::seeded().await {
             let b = db.backend;
-            let app = portal::server::router::build(helpers::state(db.pool.clone()));
+            let app = portal::router::build(helpers::state(db.pool.clone()));
             let array = array_id(&db.pool, BOSTON_ARRAY).await;
             let (status, _) = send(&app, "/api/cases/list", "", None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{b}");

@@ -813,7 +813,7 @@ async fn forged_requests_are_refused_over_http() {
 
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
-    let app = portal::server::router::build(helpers::state(db.pool.clone()));
+    let app = portal::router::build(helpers::state(db.pool.clone()));
     let post = |uri: &str, body: String, cookie: Option<&str>| {
         let mut r = Request::post(uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -604,7 +604,7 @@ mod over_http {
     async fn server_functions_authorize_and_report_the_conflict() {
         for db in helpers::seeded().await {
             let b = db.backend;
-            let app = portal::server::router::build(helpers::state(db.pool.clone()));
+            let app = portal::router::build(helpers::state(db.pool.clone()));
             let array = array_id(&db.pool, DEV_1).await;
             let form = format!("array_id={array}&reason=Diagnostics&hours=4&case_id=");
             let (status, _, _) = send(&app, "/api/remote-assist/request", &form, None).await;

@@ -61,7 +61,7 @@ async fn critical_alerts_open_one_case_and_repeats_append() {
     for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
-        let app = portal::server::router::build(helpers::state(pool.clone()));
+        let app = portal::router::build(helpers::state(pool.clone()));
         let admin = user(pool, "admin@acme.example").await;
         let token = alerts::create_token(pool, &admin, "Pure1 bridge")
             .await
@@ -174,7 +174,7 @@ async fn refusals_are_json_4xx_and_store_nothing() {
     for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
-        let app = portal::server::router::build(helpers::state(pool.clone()));
+        let app = portal::router::build(helpers::state(pool.clone()));
         let admin = user(pool, "admin@acme.example").await;
         let token = alerts::create_token(pool, &admin, "monitoring")
             .await
@@ -283,7 +283,7 @@ async fn each_token_is_rate_limited() {
     for db in helpers::seeded().await {
         let pool = &db.pool;
         let b = db.backend;
-        let app = portal::server::router::build(helpers::state(pool.clone()));
+        let app = portal::router::build(helpers::state(pool.clone()));
         let admin = user(pool, "admin@acme.example").await;
         let token = alerts::create_token(pool, &admin, "chatty")
             .await

@@ -43,7 +43,7 @@ async fn login(app: &axum::Router, email: &str, password: &str) -> String {
 #[tokio::test]
 async fn server_functions_authenticate_and_isolate_organizations() {
     for db in helpers::seeded().await {
-        let app = portal::server::router::build(helpers::state(db.pool.clone()));
+        let app = portal::router::build(helpers::state(db.pool.clone()));
 
         let (status, _, _) = send(&app, form("/api/dashboard", "", None)).await;
         assert_eq!(
@@ -90,7 +90,7 @@ async fn server_functions_authenticate_and_isolate_organizations() {
 async fn bad_input_gets_4xx_never_5xx() {
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
-    let app = portal::server::router::build(helpers::state(db.pool.clone()));
+    let app = portal::router::build(helpers::state(db.pool.clone()));
     let cases = [
         ("/api/login", "".to_string()),
         ("/api/login", "email=admin%40acme.example".to_string()),
@@ -119,7 +119,7 @@ async fn bad_input_gets_4xx_never_5xx() {
 async fn pages_redirect_anonymous_visitors_and_404_unknown_paths() {
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
-    let app = portal::server::router::build(helpers::state(db.pool.clone()));
+    let app = portal::router::build(helpers::state(db.pool.clone()));
 
     // A browser's navigation: `Accept: text/html` is what makes the redirect a real 302.
     let page = Request::get("/")
@@ -157,7 +157,7 @@ async fn pages_redirect_anonymous_visitors_and_404_unknown_paths() {
 async fn signed_in_dashboard_renders_on_the_server() {
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
-    let app = portal::server::router::build(helpers::state(db.pool.clone()));
+    let app = portal::router::build(helpers::state(db.pool.clone()));
     let cookie = login(&app, "caller%40acme.example", "acme-caller-demo").await;
     let req = Request::get("/")
         .header(header::COOKIE, &cookie)
@@ -176,7 +176,7 @@ async fn signed_in_dashboard_renders_on_the_server() {
 async fn cross_site_posts_are_refused_and_pages_carry_a_nonce_policy() {
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
-    let app = portal::server::router::build(helpers::state(db.pool.clone()));
+    let app = portal::router::build(helpers::state(db.pool.clone()));
     let cookie = login(&app, "admin%40acme.example", "acme-admin-demo").await;
 
     // A foreign page posting a case with the victim's cookie: refused, nothing written.
@@ -240,7 +240,7 @@ async fn cross_site_posts_are_refused_and_pages_carry_a_nonce_policy() {
 async fn sign_in_issues_a_fresh_session_id_and_sign_out_ends_it() {
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
-    let app = portal::server::router::build(helpers::state(db.pool.clone()));
+    let app = portal::router::build(helpers::state(db.pool.clone()));
     let planted = "portal_session=attacker-chosen-value";
     let body = "email=caller%40acme.example&password=acme-caller-demo&next=%2F";
     let (status, headers, text) = send(&app, form("/api/login", body, Some(planted))).await;

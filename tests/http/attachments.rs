@@ -80,7 +80,7 @@ async fn attachments_are_checked_stored_and_private() {
         state.attachments.max_file_bytes = 64 * 1024;
         state.attachments.max_case_bytes = 100 * 1024;
         let dir = state.attachments.dir.clone();
-        let app = portal::server::router::build(state);
+        let app = portal::router::build(state);
         let case_id = open_acme_case(&db.pool).await;
         let acme = login(&app, "caller%40acme.example", "acme-caller-demo").await;
 

@@ -1236,7 +1236,7 @@ fn pages(fx: &Fx) -> Vec<String> {
 }
 
 async fn run_matrix(backend: &'static str, pool: &AnyPool) {
-    let app = portal::server::router::build(helpers::state(pool.clone()));
+    let app = portal::router::build(helpers::state(pool.clone()));
     let mut cookies: [Option<String>; 6] = Default::default();
     for (i, caller) in CALLERS.iter().enumerate() {
         if let Some((email, password)) = caller.credentials() {

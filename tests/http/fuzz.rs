@@ -178,7 +178,7 @@ async fn sign_in(app: &axum::Router, email: &str, password: &str) -> String {
 async fn ten_thousand_malformed_requests_get_no_5xx_and_store_nothing() {
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.expect("seed");
-    let app = portal::server::router::build(helpers::state(db.pool.clone()));
+    let app = portal::router::build(helpers::state(db.pool.clone()));
 
     let mut endpoints: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_string())
