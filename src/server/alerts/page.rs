@@ -1,9 +1,10 @@
 //! The alerts page: the arrays the viewer may see with their latest alerts.
 use super::queries::{self, AlertRow, PageArrayRow};
-use super::tokens::{admin_org, tokens_of};
+use super::tokens::tokens_of;
 use crate::model::alert::{AlertSeverity, AlertsPage, ArrayAlert, ArrayAlerts, ALERTS_PER_ARRAY};
 use crate::model::case::case_number_label;
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::admin_org;
 use sqlx::AnyPool;
 
 /// The arrays the viewer may see, with their latest alerts; the tokens for an admin.

@@ -1,20 +1,14 @@
 //! The ingest API's tokens: an organization's admins issue, list and revoke them.
 use super::queries::{self, TokenInsert};
 use crate::model::alert::{ApiToken, CreatedApiToken, NAME_MAX};
-use crate::model::{AppError, CurrentUser, Role};
+use crate::model::{AppError, CurrentUser};
+use crate::server::access::admin_org;
 use crate::server::audit::{record, AuditEntry};
 use crate::server::auth::token_hash;
 use crate::server::db::ms_to_dt;
 use crate::server::ids::{new_id, new_token, now_ms};
 use serde_json::json;
 use sqlx::AnyPool;
-
-pub(super) fn admin_org(user: &CurrentUser) -> Result<&str, AppError> {
-    match (user.role, user.organization_id.as_deref()) {
-        (Role::Admin, Some(org)) => Ok(org),
-        _ => Err(AppError::Forbidden),
-    }
-}
 
 /// The organization's tokens, for its admins only.
 pub async fn tokens(pool: &AnyPool, user: &CurrentUser) -> Result<Vec<ApiToken>, AppError> {

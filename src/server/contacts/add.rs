@@ -1,5 +1,5 @@
 //! Designating a person at a site; a person without an account gets one, with an invitation link.
-use super::guard::{begin_managed, customer_org};
+use super::guard::begin_managed;
 use super::input::{contact_role, email, phone, text, time_zone};
 use super::invitations::create_invitation;
 use super::queries::{
@@ -9,6 +9,7 @@ use super::queries::{
 use super::rules::{check_rules, sync_user};
 use crate::model::contact::{ContactAdded, NewContact, NAME_MAX};
 use crate::model::{AppError, CurrentUser, Role};
+use crate::server::access::customer_org;
 use crate::server::ids::{new_id, now_ms};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool};

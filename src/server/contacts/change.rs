@@ -1,5 +1,5 @@
 //! Changing a designation: a contact's details and role, ending it, and a new invitation link.
-use super::guard::{begin_managed, can_manage, customer_org, lock_org};
+use super::guard::{begin_managed, can_manage, lock_org};
 use super::input::{contact_role, phone, text, time_zone};
 use super::invitations::create_invitation;
 use super::queries::{
@@ -8,6 +8,7 @@ use super::queries::{
 use super::rules::{check_rules, sync_user};
 use crate::model::contact::{ContactUpdate, InvitationLink, NAME_MAX};
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::customer_org;
 use crate::server::db::begin_write;
 use crate::server::ids::now_ms;
 use serde_json::json;

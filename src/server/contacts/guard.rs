@@ -1,15 +1,8 @@
 //! Who may change an organization's contacts, and the lock every change takes first.
-use crate::model::{AppError, CurrentUser, Role};
+use crate::model::{AppError, CurrentUser};
+use crate::server::access::customer_org;
 use crate::server::db::{begin_write, WriteTx};
 use sqlx::{AnyConnection, AnyPool};
-
-/// A customer's designated contact: their organization.
-pub(super) fn customer_org(user: &CurrentUser) -> Result<&str, AppError> {
-    match (user.role, user.organization_id.as_deref()) {
-        (Role::Admin | Role::AuthorizedCaller | Role::BackupContact, Some(org)) => Ok(org),
-        _ => Err(AppError::Forbidden),
-    }
-}
 
 /// Admins, and backup contacts at a site where the organization has an admin, administer the
 /// organization's contacts ("backup contacts ... can do the admin's duties"). Read from the

@@ -1,6 +1,6 @@
 //! The contacts page: the viewer's organization (vendor staff: the one they chose, read-only),
 //! its sites with their contacts, the team settings and, for those who manage, the history.
-use super::guard::{can_manage, customer_org};
+use super::guard::can_manage;
 use super::history::history;
 use super::queries::{settings_of, stored_role};
 use crate::model::contact::{
@@ -8,6 +8,7 @@ use crate::model::contact::{
     MAX_CALLERS_PER_SITE,
 };
 use crate::model::{AppError, CurrentUser, Role};
+use crate::server::access::customer_org;
 use crate::server::ids::now_ms;
 use crate::server::rows::Flag;
 use sqlx::{AnyConnection, AnyPool};

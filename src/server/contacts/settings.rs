@@ -1,9 +1,10 @@
 //! The team's contact settings: alias, phone/pager, no-contact order and preferred hours.
-use super::guard::{begin_managed, customer_org};
+use super::guard::begin_managed;
 use super::input::{date, email, phone, text};
 use super::queries::{audit, save_settings, settings_of, SettingsValues};
 use crate::model::contact::{ContactSettings, SettingsInput, HOURS_MAX};
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::customer_org;
 use crate::server::ids::now_ms;
 use chrono::Utc;
 use serde_json::{json, Value};

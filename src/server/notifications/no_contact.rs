@@ -1,16 +1,12 @@
 //! The organization's no-contact orders: an admin puts one in place or lifts it.
-use super::page::is_org_admin;
 use crate::model::notification::NotificationKind;
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::admin_org;
 use crate::server::db::begin_write;
 use crate::server::ids::{new_id, now_ms};
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
 use sqlx::AnyPool;
-
-fn admin_org(user: &CurrentUser) -> Result<&str, AppError> {
-    is_org_admin(user).ok_or(AppError::Forbidden)
-}
 
 /// An admin puts a no-contact order in place: for the whole organization (`person` empty) or
 /// one of its people, for every event (`kind` empty or `*`) or one kind, until a last day or not.

@@ -4,7 +4,8 @@ use crate::model::notification::{
     NoContactOrder, NoContactSection, Notification, NotificationKind, NotificationsPage, OrgPerson,
     Preference, LIST_LIMIT,
 };
-use crate::model::{AppError, CurrentUser, Role};
+use crate::model::{AppError, CurrentUser};
+use crate::server::access::admin_org;
 use crate::server::db::begin_write;
 use crate::server::ids::now_ms;
 use crate::server::rows::{Flag, Millis};
@@ -35,16 +36,10 @@ pub async fn unread_count(pool: &AnyPool, user: &CurrentUser) -> Result<u32, App
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-pub(super) fn is_org_admin(user: &CurrentUser) -> Option<&str> {
-    (user.role == Role::Admin)
-        .then_some(user.organization_id.as_deref())
-        .flatten()
-}
-
 pub async fn page(pool: &AnyPool, user: &CurrentUser) -> Result<NotificationsPage, AppError> {
     let items = items(pool, &user.id).await?;
     let preferences = preferences(pool, user).await?;
-    let no_contact = match is_org_admin(user) {
+    let no_contact = match admin_org(user).ok() {
         Some(org) => Some(no_contact_section(pool, org).await?),
         None => None,
     };

@@ -1,10 +1,10 @@
 //! Ending a session: by the customer's local administrator, by support, or by the time-out job.
-use super::access::is_local_admin;
 use super::lifecycle::visible_session;
 use super::queries::{self, audit, case_event, SessionRow};
 use super::timeline::{ended_body, ended_case_body};
 use crate::model::remote_assist::{EndReason, SessionState};
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::local_admin_of;
 use crate::server::ids::now_ms;
 use crate::server::notifications;
 use serde_json::json;
@@ -66,7 +66,7 @@ pub async fn end_session(
     let row = visible_session(pool, user, session_id).await?;
     let reason = if user.role.is_staff() {
         EndReason::Engineer
-    } else if is_local_admin(user, &row.organization_id) {
+    } else if local_admin_of(user, &row.organization_id) {
         EndReason::Customer
     } else {
         return Err(AppError::Forbidden);

@@ -1,13 +1,13 @@
 //! Starting, joining and extending a session. Each transaction's first statement is the
 //! conditional update that claims the session (see the module doc); when it finds nothing to
 //! change, `state_conflict` says why.
-use super::access::{can_see, is_local_admin, is_org_admin, viewer_org};
 use super::queries::{self, audit, case_event, load_session, SessionRow};
 use super::request::checked_hours;
 use super::timeline::started_body;
 use super::{session_not_found, HOUR_MS};
 use crate::model::remote_assist::{SessionState, MAX_HOURS};
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::{admin_of, can_see, local_admin_of, viewer_org};
 use crate::server::ids::now_ms;
 use crate::server::notifications;
 use serde_json::json;
@@ -62,7 +62,7 @@ pub async fn start_session(
     session_id: &str,
 ) -> Result<(), AppError> {
     let row = visible_session(pool, user, session_id).await?;
-    if !is_org_admin(user, &row.organization_id) {
+    if !admin_of(user, &row.organization_id) {
         return Err(AppError::Forbidden);
     }
     let now = now_ms();
@@ -113,7 +113,7 @@ pub async fn extend_session(
     hours: i64,
 ) -> Result<(), AppError> {
     let row = visible_session(pool, user, session_id).await?;
-    if !is_local_admin(user, &row.organization_id) {
+    if !local_admin_of(user, &row.organization_id) {
         return Err(AppError::Forbidden);
     }
     checked_hours(hours)?;

@@ -9,7 +9,6 @@
 //! two instances) never both act on one session.
 use crate::model::AppError;
 
-mod access;
 mod end;
 pub mod jobs;
 mod lifecycle;

@@ -1,6 +1,5 @@
 //! The Remote Assist page: the arrays, their open sessions, the recent history, and what the
 //! viewer may do with each.
-use super::access::{is_local_admin, is_org_admin, viewer_org};
 use super::queries::{self, ArrayRow, ParticipantRow, SessionRow};
 use crate::model::case::case_number_label;
 use crate::model::remote_assist::{
@@ -8,6 +7,7 @@ use crate::model::remote_assist::{
     HISTORY_LIMIT,
 };
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::{admin_of, local_admin_of, viewer_org};
 use crate::server::db::ms_to_dt;
 use crate::server::ids::now_ms;
 use chrono::Utc;
@@ -30,7 +30,7 @@ pub async fn overview(
         .into_iter()
         .map(|a| array_view(a, &open_views))
         .collect();
-    let can_request = org.is_some_and(|o| is_local_admin(user, o));
+    let can_request = org.is_some_and(|o| local_admin_of(user, o));
     let cases = match org.filter(|_| can_request) {
         Some(o) => case_choices(pool, o).await?,
         None => Vec::new(),
@@ -94,7 +94,7 @@ fn view(
     let live = row.state != SessionState::Ended && row.deadline_at > now;
     let active = live && row.state == SessionState::Active;
     let joined = participants.iter().any(|(id, _)| *id == user.id);
-    let local_admin = is_local_admin(user, &row.organization_id);
+    let local_admin = local_admin_of(user, &row.organization_id);
     Ok(RaSession {
         id: row.id.clone(),
         array_id: row.array_id.clone(),
@@ -123,7 +123,7 @@ fn view(
         participants: participants.into_iter().map(|(_, p)| p).collect(),
         can_start: live
             && row.state == SessionState::Requested
-            && is_org_admin(user, &row.organization_id),
+            && admin_of(user, &row.organization_id),
         can_join: active && user.role.is_staff() && !joined,
         can_end: row.state != SessionState::Ended && (user.role.is_staff() || local_admin),
         can_extend: active && local_admin,

@@ -1,11 +1,12 @@
 //! The customer's part: a designated contact confirms the site's access details and proposes
 //! the field technician's window. Neither moves the stage.
+use super::queries;
 use super::row::{visible, ReplacementRow};
 use super::times::{local, window};
 use super::transition::finish_move;
-use super::{is_contact_of, queries};
 use crate::model::replacement::and_list;
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::contact_of;
 use crate::server::ids::now_ms;
 use serde_json::json;
 use sqlx::AnyPool;
@@ -95,7 +96,7 @@ async fn contacts_technician_visit(
     id: &str,
 ) -> Result<ReplacementRow, AppError> {
     let row = visible(pool, user, id).await?;
-    if !is_contact_of(user, &row.organization_id) {
+    if !contact_of(user, &row.organization_id) {
         return Err(AppError::Forbidden);
     }
     if !row.technician() {

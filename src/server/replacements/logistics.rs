@@ -1,8 +1,9 @@
 //! Admins keep each site's logistics: what a field technician needs there and who receives
 //! deliveries.
-use super::{is_admin_of, is_contact_of, queries};
+use super::queries;
 use crate::model::replacement::{LogisticsFields, CODE_MAX, TEXT_MAX};
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::{admin_of, contact_of};
 use crate::server::cases::optional_text;
 use crate::server::ids::now_ms;
 use serde_json::json;
@@ -17,10 +18,10 @@ pub async fn save_logistics(
     fields: &LogisticsFields,
 ) -> Result<(), AppError> {
     let org = queries::site_organization(pool, site_id.trim()).await?;
-    let Some(org) = org.filter(|o| user.role.is_staff() || is_contact_of(user, o)) else {
+    let Some(org) = org.filter(|o| user.role.is_staff() || contact_of(user, o)) else {
         return Err(AppError::NotFound("Site".into()));
     };
-    if !is_admin_of(user, &org) {
+    if !admin_of(user, &org) {
         return Err(AppError::Forbidden);
     }
     let f = checked(fields)?;

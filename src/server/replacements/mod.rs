@@ -9,7 +9,7 @@
 //! replacement, and a move out of order ("delivered" before "shipped") changes nothing.
 //!
 //! Stages are support's to move: customers never change them (`require_staff`).
-use crate::model::{AppError, CurrentUser, Role};
+use crate::model::AppError;
 
 mod create;
 mod customer;
@@ -40,25 +40,4 @@ pub(crate) const DAY_MS: i64 = 86_400_000;
 
 pub(crate) fn not_found() -> AppError {
     AppError::NotFound("Replacement".into())
-}
-
-// ---- Who may do what ----
-
-/// The organization filter for reads: "" (everything) for staff, the contact's organization.
-fn org_filter(user: &CurrentUser) -> Result<String, AppError> {
-    match (user.role, user.organization_id.as_deref()) {
-        (Role::SupportEngineer, _) => Ok(String::new()),
-        (_, Some(org)) => Ok(org.to_string()),
-        _ => Err(AppError::Forbidden),
-    }
-}
-
-/// Any designated contact of the organization speaks for its sites.
-fn is_contact_of(user: &CurrentUser, organization_id: &str) -> bool {
-    !user.role.is_staff() && user.organization_id.as_deref() == Some(organization_id)
-}
-
-/// Site logistics are the organization's admins' to keep.
-fn is_admin_of(user: &CurrentUser, organization_id: &str) -> bool {
-    user.role == Role::Admin && user.organization_id.as_deref() == Some(organization_id)
 }

@@ -1,8 +1,9 @@
 //! A replacement as stored, with the names around it (organization, case, array, site, people)
 //! and its site's logistics: what every service and view here starts from.
-use super::{is_contact_of, not_found, org_filter};
+use super::not_found;
 use crate::model::replacement::{LogisticsFields, PartType, ReturnMethod, Stage};
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::{contact_of, viewer_org};
 use crate::server::rows::Flag;
 use sqlx::{AnyConnection, AnyPool};
 
@@ -165,10 +166,10 @@ pub(crate) async fn visible(
     user: &CurrentUser,
     id: &str,
 ) -> Result<ReplacementRow, AppError> {
-    org_filter(user)?;
+    viewer_org(user)?;
     let mut conn = pool.acquire().await?;
     let row = load(&mut conn, id.trim()).await?.ok_or_else(not_found)?;
-    if !(user.role.is_staff() || is_contact_of(user, &row.organization_id)) {
+    if !(user.role.is_staff() || contact_of(user, &row.organization_id)) {
         return Err(not_found());
     }
     Ok(row)

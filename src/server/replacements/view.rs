@@ -1,6 +1,5 @@
 //! What a viewer sees of a replacement: its times, its delivery state, the customer's next
 //! step in words and what the viewer may do.
-use super::is_contact_of;
 use super::row::ReplacementRow;
 use super::times::{local, local_day, opt_dt};
 use crate::model::case::case_number_label;
@@ -8,6 +7,7 @@ use crate::model::replacement::{
     and_list, DeliveryState, Replacement, ReplacementCase, ReturnMethod, Stage,
 };
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::contact_of;
 use crate::server::db::ms_to_dt;
 use crate::sla::DeliveryDue;
 use chrono::{DateTime, Utc};
@@ -92,7 +92,7 @@ struct Actions {
 impl Actions {
     fn of(row: &ReplacementRow, user: &CurrentUser, missing: &[&str]) -> Actions {
         let staff = user.role.is_staff();
-        let contact = is_contact_of(user, &row.organization_id);
+        let contact = contact_of(user, &row.organization_id);
         let technician = row.technician();
         let before_visit = before_visit(row.stage);
         Actions {
