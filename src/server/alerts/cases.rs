@@ -7,7 +7,7 @@ use crate::model::case::{case_number_label, CaseEventKind};
 use crate::model::AppError;
 use crate::server::audit::{record, AuditEntry};
 use crate::server::cases::{
-    insert_case, insert_event, next_case_number, refresh, CaseInsert, NewEvent,
+    insert_case, insert_event, lock_case, next_case_number, refresh, CaseInsert, NewEvent,
 };
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
@@ -85,7 +85,7 @@ pub(super) async fn append(
     };
     let mut tx = crate::server::db::begin_write(&state.pool).await?;
     // The case's row lock first, as every case writer takes it.
-    queries::lock_case(&mut tx, &case.id, now).await?;
+    lock_case(&mut tx, &case.id, now).await?;
     add_to_case(&mut tx, state, caller, array, a, &case.id, now).await?;
     tx.commit().await?;
     Ok(Some((case.id, case.number)))

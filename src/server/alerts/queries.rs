@@ -281,20 +281,6 @@ pub(super) async fn case_of_alert(
     .await?)
 }
 
-/// Takes the case's row lock, as every case writer does first.
-pub(super) async fn lock_case(
-    conn: &mut AnyConnection,
-    case_id: &str,
-    at: i64,
-) -> Result<(), AppError> {
-    sqlx::query("UPDATE cases SET version = version + 1, updated_at = $2 WHERE id = $1")
-        .bind(case_id)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 pub(super) async fn team_phone(
     pool: &AnyPool,
     organization_id: &str,

@@ -36,7 +36,7 @@ pub(crate) use deadlines::{compute, refresh, site_holidays, Computed};
 pub(crate) use jobs::stale_notice_posted;
 pub(crate) use list::list_statements;
 pub(crate) use open::insert_case;
-pub(crate) use queries::{load_case, next_case_number, CaseInsert};
+pub(crate) use queries::{load_case, lock_case, next_case_number, CaseInsert};
 pub(crate) use timeline::{audit, insert_event, NewEvent};
 
 // Kept at their old paths while callers move to `server::access` and `server::input`

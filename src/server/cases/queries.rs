@@ -76,9 +76,10 @@ pub(crate) async fn load_case(
         .await?)
 }
 
-/// The lock every change of a case takes first (see `tx::begin_locked`): how many rows it
-/// locked, 0 for an unknown case.
-pub(super) async fn lock_case(
+/// The lock every change of a case takes first (see `tx::begin_locked`; alerts, Remote Assist
+/// and replacements take it too before they write to a case): how many rows it locked, 0 for
+/// an unknown case.
+pub(crate) async fn lock_case(
     conn: &mut AnyConnection,
     case_id: &str,
     now: i64,

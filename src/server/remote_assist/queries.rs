@@ -3,7 +3,7 @@
 use crate::model::case::CaseEventKind;
 use crate::model::remote_assist::{EndReason, SessionState};
 use crate::model::AppError;
-use crate::server::cases::{insert_event, NewEvent};
+use crate::server::cases::{insert_event, lock_case, NewEvent};
 use crate::server::rows::{Flag, Millis};
 use sqlx::{AnyConnection, AnyPool};
 
@@ -132,11 +132,7 @@ pub(super) async fn case_event(
     new_state: SessionState,
     at: i64,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE cases SET version = version + 1, updated_at = $2 WHERE id = $1")
-        .bind(case_id)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+    lock_case(conn, case_id, at).await?;
     let mut e = NewEvent::new(CaseEventKind::RemoteAssist, actor, body);
     e.new_value = Some(new_state.as_str().to_string());
     insert_event(conn, case_id, at, e).await?;

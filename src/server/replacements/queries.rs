@@ -6,20 +6,6 @@ use crate::model::AppError;
 use crate::server::rows::Flag;
 use sqlx::{AnyConnection, AnyPool};
 
-/// Bumps the case's version for a change to one of its replacements.
-pub(crate) async fn touch_case(
-    conn: &mut AnyConnection,
-    case_id: &str,
-    at: i64,
-) -> Result<(), AppError> {
-    sqlx::query("UPDATE cases SET version = version + 1, updated_at = $2 WHERE id = $1")
-        .bind(case_id)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 // ---- Create ----
 
 /// An array a part may be replaced in, with its site's organization.

@@ -5,7 +5,7 @@ use super::row::{visible, ReplacementRow};
 use crate::model::case::CaseEventKind;
 use crate::model::replacement::Stage;
 use crate::model::{AppError, CurrentUser};
-use crate::server::cases::{insert_event, require_staff, NewEvent};
+use crate::server::cases::{insert_event, lock_case, require_staff, NewEvent};
 use crate::server::db::WriteTx;
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool};
@@ -21,7 +21,8 @@ pub(crate) async fn case_event(
     body: &str,
     at: i64,
 ) -> Result<(), AppError> {
-    queries::touch_case(conn, case_id, at).await?;
+    // Bumps the case's version: a change to a replacement is a change to its case.
+    lock_case(conn, case_id, at).await?;
     let mut e = NewEvent::new(CaseEventKind::Replacement, actor, body);
     e.new_value = Some(stage.as_str().to_string());
     insert_event(conn, case_id, at, e).await?;
