@@ -55,6 +55,8 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     env: {
+      // The suites sign in with the demo's logins; a plain serve seeds nothing.
+      PORTAL_DEMO: 'true',
       DATABASE_URL: `sqlite://${dataDir}/portal.db`,
       PORTAL_ATTACHMENTS_DIR: `${dataDir}/attachments`,
       LEPTOS_SITE_ROOT: siteRoot,

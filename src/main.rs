@@ -50,6 +50,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Sla(cmd)) => sla(cli.sla_programs.as_deref(), &cmd),
+        Some(Command::User(cmd)) => user(&cli.database_url, cmd).await,
         Some(Command::Backup { path }) => backup(&cli.database_url, &path).await,
         Some(Command::BenchSeed { cases, open, org }) => {
             let programs = cli::load_programs(cli.sla_programs.as_deref())?;
@@ -91,6 +92,56 @@ fn sla(
             Ok(())
         }
         Err(e) => Err(UsageError(e.to_string()).into()),
+    }
+}
+
+/// `portal user add|list`: vendor staff accounts from the command line.
+async fn user(database_url: &str, cmd: cli::UserCommand) -> anyhow::Result<()> {
+    use portal::server::staff_accounts::{self, NewStaff};
+    let pool = db::connect(database_url, 1).await?;
+    db::migrate(&pool).await?;
+    match cmd {
+        cli::UserCommand::Add { email, name, role } => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            let new = NewStaff {
+                email: &email,
+                name: &name,
+                role,
+                password,
+            };
+            match staff_accounts::add_staff(&pool, &new).await {
+                Ok(_) => {
+                    println!("{} account created for {}", role.label(), email.trim());
+                    Ok(())
+                }
+                Err(portal::model::AppError::Invalid { field, message }) => {
+                    Err(UsageError(format!("{field}: {message}")).into())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        cli::UserCommand::List => {
+            for a in staff_accounts::list(&pool).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    a.email,
+                    a.name,
+                    a.role,
+                    a.organization.as_deref().unwrap_or("(vendor)"),
+                    if a.active.0 { "active" } else { "inactive" },
+                    if a.has_password.0 {
+                        "password set"
+                    } else {
+                        "no password yet"
+                    },
+                );
+            }
+            Ok(())
+        }
     }
 }
 
@@ -165,7 +216,7 @@ async fn serve(
     .await
     .with_context(|| format!("opening database {}", redact(database_url)))?;
     db::migrate(&pool).await.context("applying migrations")?;
-    if !args.no_demo && demo::seed(&pool).await? {
+    if args.demo && demo::seed(&pool).await? {
         tracing::info!("demo data created (see README for the logins)");
     }
 

@@ -1,7 +1,7 @@
 //! The `portal` command line: every setting is a flag with an environment variable and a default.
 use crate::sla::{ProgramSet, SlaError};
 // A boolean variable takes every usual spelling (1/0, true/false, yes/no, on/off), not only
-// clap's default `true`/`false`: `PORTAL_NO_DEMO=1` was refused.
+// clap's default `true`/`false`: `PORTAL_NO_DEMO=1` was once refused.
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -80,9 +80,41 @@ pub enum Command {
     },
     /// Print the database's plans for the case list's queries (for `make bench`).
     BenchPlans,
+    /// Vendor staff accounts: `user add` makes the first account of a new installation.
+    #[command(subcommand)]
+    User(UserCommand),
     /// The SLA engine: programs, case deadlines, delivery times.
     #[command(subcommand)]
     Sla(crate::server::sla_cli::SlaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a vendor staff account. The password is read from standard input (its first line),
+    /// so it never appears in the shell's history or the process list:
+    /// `printf '%s\n' "$PASSWORD" | portal user add --email … --name …`
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Only vendor staff are made here; customers' contacts are invited by their admins.
+        #[arg(long, default_value = "support_engineer", value_parser = parse_staff_role)]
+        role: crate::model::Role,
+    },
+    /// Every account: e-mail, name, role, organization, whether it is active and has a password.
+    List,
+}
+
+fn parse_staff_role(text: &str) -> Result<crate::model::Role, String> {
+    let role: crate::model::Role = text.parse().map_err(|_| format!("unknown role {text:?}"))?;
+    if role.is_staff() {
+        Ok(role)
+    } else {
+        Err(format!(
+            "{text} is a customer role: customers' contacts are added by their organization's admin"
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -91,9 +123,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_LISTEN")]
     pub listen: Option<SocketAddr>,
 
-    /// Do not seed demo data on first start.
-    #[arg(long, env = "PORTAL_NO_DEMO", value_parser = BoolishValueParser::new())]
-    pub no_demo: bool,
+    /// Seed the demo organizations and their logins on first start. Off unless asked: the demo's
+    /// support engineer has a published password and sees every organization.
+    #[arg(long, env = "PORTAL_DEMO", value_parser = BoolishValueParser::new())]
+    pub demo: bool,
 
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     #[arg(long, env = "PORTAL_SECURE_COOKIE", value_parser = BoolishValueParser::new())]
@@ -163,13 +196,13 @@ mod tests {
 
     /// Every boolean setting that has an environment variable: (argument id, variable).
     const BOOLEAN_ENV: &[(&str, &str)] = &[
-        ("no_demo", "PORTAL_NO_DEMO"),
+        ("demo", "PORTAL_DEMO"),
         ("secure_cookie", "PORTAL_SECURE_COOKIE"),
     ];
 
     fn serve_flags() -> (bool, bool) {
         let cli = Cli::try_parse_from(["portal"]).expect("parses");
-        (cli.serve.no_demo, cli.serve.secure_cookie)
+        (cli.serve.demo, cli.serve.secure_cookie)
     }
 
     // The only test in the crate that sets these variables: they are the process's, shared
@@ -203,8 +236,8 @@ mod tests {
             assert!(!(if i == 0 { got.0 } else { got.1 }), "{var} unset is off");
         }
         // The flag alone still means yes.
-        let cli = Cli::try_parse_from(["portal", "--no-demo"]).expect("parses");
-        assert!(cli.serve.no_demo);
+        let cli = Cli::try_parse_from(["portal", "--demo"]).expect("parses");
+        assert!(cli.serve.demo);
         let cli = Cli::try_parse_from(["portal", "serve", "--secure-cookie"]).expect("parses");
         assert!(matches!(cli.command, Some(Command::Serve(a)) if a.secure_cookie));
     }

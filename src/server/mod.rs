@@ -24,6 +24,7 @@ pub mod replacements;
 pub mod rows;
 pub mod security;
 pub mod sla_cli;
+pub mod staff_accounts;
 pub mod state;
 
 /// The old path of the Remote Assist time-out job (now `remote_assist::jobs`).

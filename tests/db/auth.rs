@@ -31,6 +31,31 @@ async fn migrations_and_demo_seed_are_idempotent() {
     }
 }
 
+/// Issue 19, finding 1: demo logins (one sees every organization, its password is published)
+/// never land in a database that already holds a real customer.
+#[tokio::test]
+async fn demo_seed_refuses_a_database_with_other_organizations() {
+    for db in helpers::backends().await {
+        sqlx::query(
+            "INSERT INTO organizations (id, name, created_at) VALUES ('real-1', 'Initech', 0)",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let err = demo::seed(&db.pool).await.expect_err("refused");
+        assert!(
+            matches!(err, demo::DemoError::NotADemoDatabase(1)),
+            "{}: {err}",
+            db.backend
+        );
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(users, 0, "{}: nothing seeded", db.backend);
+    }
+}
+
 #[tokio::test]
 async fn every_demo_login_signs_in_with_its_role() {
     for db in helpers::seeded().await {

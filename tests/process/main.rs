@@ -7,3 +7,4 @@ mod crash_recovery;
 mod db_outage;
 mod shutdown_backup;
 mod soak;
+mod start_up;

@@ -26,6 +26,11 @@ pub enum DemoError {
     Programs(#[from] crate::sla::SlaError),
     #[error("demo cases: {0}")]
     Cases(#[from] crate::model::AppError),
+    #[error(
+        "refusing to seed demo data: the database already holds {0} organization(s) of its own; \
+         the demo needs a database of its own (unset PORTAL_DEMO / --demo, or point DATABASE_URL elsewhere)"
+    )]
+    NotADemoDatabase(i64),
 }
 
 /// True once the demo organizations exist, so start-up seeding runs only on a fresh database.
@@ -36,10 +41,18 @@ pub async fn is_seeded(pool: &AnyPool) -> Result<bool, sqlx::Error> {
     Ok(n > 0)
 }
 
-/// Inserts the demo data in one transaction; does nothing if it is already there.
+/// Inserts the demo data in one transaction; does nothing if it is already there, and refuses a
+/// database that holds anyone else's organizations: demo logins (one of them sees every
+/// organization, its password is in the README) must never land beside real customers.
 pub async fn seed(pool: &AnyPool) -> Result<bool, DemoError> {
     if is_seeded(pool).await? {
         return Ok(false);
+    }
+    let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+        .fetch_one(pool)
+        .await?;
+    if others > 0 {
+        return Err(DemoError::NotADemoDatabase(others));
     }
     // Hash before opening the transaction: argon2 is slow and must not hold the write lock.
     let hashes = logins::hash_passwords().await?;
