@@ -11,9 +11,13 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::response::set_content_security_policy();
+    #[cfg(feature = "ssr")]
+    let theme = crate::response::chosen_theme();
+    #[cfg(not(feature = "ssr"))]
+    let theme: Option<&'static str> = None;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=theme>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

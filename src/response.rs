@@ -24,3 +24,19 @@ pub fn set_content_security_policy() {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
+
+/// The theme the person chose with the header's toggle (`portal_theme` cookie), so the page is
+/// drawn in it from its first paint; `None` follows the system's preference.
+pub fn chosen_theme() -> Option<&'static str> {
+    let parts = use_context::<http::request::Parts>()?;
+    let cookies = parts.headers.get(header::COOKIE)?.to_str().ok()?;
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == crate::model::THEME_COOKIE)
+        .and_then(|(_, value)| match value {
+            "dark" => Some("dark"),
+            "light" => Some("light"),
+            _ => None,
+        })
+}

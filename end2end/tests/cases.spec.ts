@@ -39,6 +39,23 @@ test('a caller opens a Severity 2 case and sees its deadlines, even before hydra
   await expect(page.getByRole('cell', { name: `Severity two ${test.info().project.name}` })).toBeVisible();
 });
 
+test('a description keeps its line breaks and a long log line stays inside the page @no-js', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  await page.goto('/cases/new');
+  await hydrated(page);
+  const long = 'purearray list --controller ' + 'x'.repeat(400);
+  await page.getByLabel('Array or service').selectOption({ label: 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)' });
+  await page.getByLabel(/^Severity 3 —/).check();
+  await page.getByLabel('Subject').fill(`Line breaks ${test.info().project.name}`);
+  await page.getByLabel('Description').fill(`1. Rebooted CT0\n2. Ran the health check\n${long}`);
+  await page.getByRole('button', { name: 'Open case' }).click();
+  const description = page.locator('p.pre').first();
+  // innerText follows the rendered layout: collapsed white space would join the lines.
+  expect(await description.evaluate((e) => (e as HTMLElement).innerText)).toContain('1. Rebooted CT0\n2. Ran the health check\n');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});
+
 test('the open-case form shows the initial-response deadline before submitting, and field errors by the field', async ({ page }) => {
   await signIn(page, logins.acmeCaller);
   await page.goto('/cases/new');
@@ -89,6 +106,8 @@ test('support updates move the next update due; raise, resolve, confirm and surv
   await page.getByRole('button', { name: 'Raise severity' }).click();
   await expect(page.getByText('Severity 2', { exact: true }).first()).toBeVisible();
   await expect(page.locator('.timeline')).toContainText('Severity changed');
+  // Changes read in words, never as stored codes ("3 → 2", "in_progress").
+  await expect(page.locator('.timeline')).toContainText('Severity 3 → Severity 2');
   const before = await deadline(page, 'Next update due').locator('time').getAttribute('datetime');
 
   // Support answers with a public update: the update clock restarts from it.
@@ -96,11 +115,21 @@ test('support updates move the next update due; raise, resolve, confirm and surv
   await engineer.goto(url);
   await hydrated(engineer);
   await engineer.getByLabel('Update or note').fill('We are collecting logs from the array.');
+  await engineer.getByLabel(/Customer: public update/).check();
   await engineer.getByRole('button', { name: 'Post update' }).click();
   await expect(engineer.locator('.timeline')).toContainText('We are collecting logs');
+  // An internal note is chosen explicitly (nothing is preselected) and looks unlike an update.
+  await engineer.getByLabel('Update or note').fill('Customer runs firmware 6.5.1, check the known issue.');
+  await expect(engineer.getByLabel(/Customer: public update/)).not.toBeChecked();
+  await expect(engineer.getByLabel(/Support only: internal note/)).not.toBeChecked();
+  await engineer.getByLabel(/Support only: internal note/).check();
+  await engineer.getByRole('button', { name: 'Post update' }).click();
+  const note = engineer.locator('.timeline li.internal', { hasText: 'firmware 6.5.1' });
+  await expect(note.getByText('Support only · not shown to the customer')).toBeVisible();
 
   await page.reload();
   await expect(page.locator('.timeline')).toContainText('We are collecting logs');
+  await expect(page.locator('.timeline')).not.toContainText('firmware 6.5.1');
   await expect(deadline(page, 'Initial response due')).toContainText('Met');
   const after = await deadline(page, 'Next update due').locator('time').getAttribute('datetime');
   expect(after).not.toBe(before);
@@ -111,6 +140,8 @@ test('support updates move the next update due; raise, resolve, confirm and surv
   await engineer.getByLabel('Change status to').selectOption('resolution_proposed');
   await engineer.getByRole('button', { name: 'Change status' }).click();
   await expect(engineer.locator('.status').first()).toHaveText('Resolution proposed');
+  await expect(engineer.locator('.timeline')).toContainText(/Status: [A-Z][a-z ]+ → Resolution proposed/);
+  await expect(engineer.locator('.timeline')).not.toContainText('resolution_proposed');
 
   await page.reload();
   await hydrated(page);

@@ -40,6 +40,7 @@ test('the bell shows a new notification after the engineer posts an update', asy
   await engineer.goto(caseUrl.pathname);
   await hydrated(engineer);
   await engineer.getByLabel('Update or note').fill('We are looking at the replication link.');
+  await engineer.getByLabel(/Customer: public update/).check();
   await engineer.getByRole('button', { name: 'Post update' }).click();
   await expect(engineer.locator('.timeline')).toContainText('looking at the replication link');
 

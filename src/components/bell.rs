@@ -23,7 +23,11 @@ pub fn Bell(count: Resource<Result<u32, crate::model::AppError>>) -> impl IntoVi
     let n = move || count.get().and_then(Result::ok).unwrap_or(0);
     view! {
         <A href="/notifications" attr:class="bell" attr:aria-label=move || bell_label(n())>
-            <span aria-hidden="true">"🔔"</span>
+            // Drawn, not an emoji: where no emoji font is installed the emoji is an empty box.
+            <svg class="bell-icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="20" height="20">
+                <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"
+                    d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0"/>
+            </svg>
             {move || {
                 let n = n();
                 (n > 0).then(|| view! { <span class="bell-count" aria-hidden="true">{n.to_string()}</span> })

@@ -58,23 +58,57 @@ fn Nav() -> impl IntoView {
     }
 }
 
-/// Overrides the system's colour scheme for this page view. Needs the client: before
-/// hydration the system preference applies, which is the right default anyway.
+/// Overrides the system's colour scheme, and remembers the choice in a cookie the server reads
+/// to draw every later page in it from the first paint. Needs the client: without JavaScript
+/// the system preference applies, which is the right default anyway.
 #[island]
 fn ThemeToggle() -> impl IntoView {
+    // Pressed = the page is dark now, whether by choice or by the system: on a dark system the
+    // first click must switch to light, not to the dark already shown.
     let dark = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| dark.set(page_is_dark()));
     let toggle = move |_| {
         let now_dark = !dark.get_untracked();
         dark.set(now_dark);
         #[cfg(feature = "hydrate")]
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-theme", if now_dark { "dark" } else { "light" });
-        }
+        remember_theme(if now_dark { "dark" } else { "light" });
     };
     view! {
         <button type="button" class="button secondary theme-toggle"
             aria-pressed=move || dark.get().to_string() on:click=toggle>
             "Dark theme"
         </button>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn page_is_dark() -> bool {
+    let chosen = document()
+        .document_element()
+        .and_then(|root| root.get_attribute("data-theme"));
+    match chosen.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches()),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn remember_theme(theme: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+        let cookie = format!(
+            "{}={theme}; Path=/; Max-Age=31536000; SameSite=Lax",
+            crate::model::THEME_COOKIE
+        );
+        let _ = doc.set_cookie(&cookie);
     }
 }

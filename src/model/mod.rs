@@ -14,5 +14,8 @@ pub mod url;
 pub mod user;
 
 pub use error::AppError;
+
+/// The cookie that holds the header toggle's theme ("dark" or "light"); not a secret.
+pub const THEME_COOKIE: &str = "portal_theme";
 pub use org::{ArraySummary, Dashboard, OrgSummary, SiteSummary};
 pub use user::{CurrentUser, Role};

@@ -76,7 +76,7 @@ fn ArrayCard(a: ArrayAlerts) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table>
+                        <table class="data responsive">
                             <thead><tr>
                                 <th scope="col">"Received"</th><th scope="col">"Severity"</th>
                                 <th scope="col">"Code"</th><th scope="col">"Summary"</th><th scope="col">"Case"</th>
@@ -90,11 +90,11 @@ fn ArrayCard(a: ArrayAlerts) -> impl IntoView {
                                     };
                                     view! {
                                         <tr>
-                                            <td>{when(al.received_at)}</td>
-                                            <td>{sev}</td>
-                                            <td><code>{al.code.clone()}</code></td>
-                                            <td>{al.summary.clone()} <span class="muted">{format!(" ({})", al.alert_id)}</span></td>
-                                            <td>{al.case.map(|(id, label)| view! { <A href=format!("/cases/{id}")>{label}</A> })}</td>
+                                            <td data-label="Received">{when(al.received_at)}</td>
+                                            <td data-label="Severity">{sev}</td>
+                                            <td data-label="Code"><code>{al.code.clone()}</code></td>
+                                            <td data-label="Summary"><span>{al.summary.clone()} <span class="muted">{format!(" ({})", al.alert_id)}</span></span></td>
+                                            <td data-label="Case">{al.case.map(|(id, label)| view! { <A href=format!("/cases/{id}")>{label}</A> })}</td>
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -183,7 +183,7 @@ fn TokenList(
 fn TokenTable(tokens: Vec<ApiToken>, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="data responsive">
                 <thead><tr>
                     <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Created"</th>
                     <th scope="col">"Last used"</th><th scope="col">"State"</th>
@@ -201,14 +201,14 @@ fn TokenRow(t: ApiToken, revoke: ServerAction<RevokeApiToken>) -> impl IntoView 
     let label = format!("Revoke {}", t.name);
     view! {
         <tr>
-            <td>{t.name.clone()}</td>
-            <td><code>{format!("{}…", t.prefix)}</code></td>
-            <td>{when(t.created_at)} {t.created_by.map(|n| format!(" by {n}"))}</td>
-            <td>{match t.last_used_at {
+            <td data-label="Name">{t.name.clone()}</td>
+            <td data-label="Token"><code>{format!("{}…", t.prefix)}</code></td>
+            <td data-label="Created"><span>{when(t.created_at)} {t.created_by.map(|n| format!(" by {n}"))}</span></td>
+            <td data-label="Last used">{match t.last_used_at {
                 Some(u) => Either::Left(when(u)),
                 None => Either::Right(view! { <span class="muted">"Never"</span> }),
             }}</td>
-            <td>{match t.revoked_at {
+            <td data-label="State">{match t.revoked_at {
                 Some(r) => Either::Left(view! { <span>"Revoked " {when(r)}</span> }),
                 None => Either::Right(view! {
                     <form action=RevokeApiToken::PATH method="post" on:submit={

@@ -100,11 +100,63 @@ impl CaseEventKind {
                 | CaseEventKind::AutoClosed
         )
     }
+
+    /// The change an event records, in words: "Status: In progress → Resolution proposed",
+    /// "Severity 3 → Severity 2". Stored values are codes; a person reads labels.
+    pub fn change_text(self, old: Option<&str>, new: Option<&str>) -> Option<String> {
+        let word = |v: &str| -> String {
+            if self == CaseEventKind::SeverityChange || self == CaseEventKind::Opened {
+                format!("Severity {v}")
+            } else if self.sets_status() {
+                v.parse::<CaseStatus>()
+                    .map(|s| s.label().to_string())
+                    .unwrap_or_else(|_| v.to_string())
+            } else {
+                v.to_string()
+            }
+        };
+        let prefix = if self.sets_status() { "Status: " } else { "" };
+        match (old.filter(|v| !v.is_empty()), new.filter(|v| !v.is_empty())) {
+            (Some(a), Some(b)) => Some(format!("{prefix}{} → {}", word(a), word(b))),
+            (None, Some(b)) => Some(format!("{prefix}{}", word(b))),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_read_in_words_not_codes() {
+        let status = CaseEventKind::StatusChange;
+        assert_eq!(
+            status
+                .change_text(Some("in_progress"), Some("resolution_proposed"))
+                .as_deref(),
+            Some("Status: In progress → Resolution proposed")
+        );
+        assert_eq!(
+            CaseEventKind::SeverityChange
+                .change_text(Some("3"), Some("2"))
+                .as_deref(),
+            Some("Severity 3 → Severity 2")
+        );
+        assert_eq!(
+            CaseEventKind::Opened
+                .change_text(Some(""), Some("1"))
+                .as_deref(),
+            Some("Severity 1")
+        );
+        assert_eq!(
+            CaseEventKind::RcaCreated
+                .change_text(None, Some("CS-000042"))
+                .as_deref(),
+            Some("CS-000042")
+        );
+        assert_eq!(CaseEventKind::CustomerComment.change_text(None, None), None);
+    }
 
     #[test]
     fn statuses_map_to_the_engine() {

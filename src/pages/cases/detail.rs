@@ -190,16 +190,14 @@ fn TimelineEvent(e: CaseEvent, zone: Tz) -> impl IntoView {
         .actor_name
         .clone()
         .unwrap_or_else(|| "Support Portal".to_string());
-    let change = match (&e.old_value, &e.new_value) {
-        (Some(a), Some(b)) => Some(format!("{a} → {b}")),
-        (None, Some(b)) => Some(b.clone()),
-        _ => None,
-    };
+    let change = e
+        .kind
+        .change_text(e.old_value.as_deref(), e.new_value.as_deref());
     view! {
         <li class=if e.public { "event" } else { "event internal" }>
             <p>
                 <strong>{e.kind.label()}</strong>
-                {(!e.public).then_some(" (internal)")}
+                {(!e.public).then(|| view! { " " <span class="badge internal-badge">"Support only · not shown to the customer"</span> })}
                 " · " {who} " · "
                 <time datetime=e.at.to_rfc3339()>{fmt_local(e.at, zone)}</time>
             </p>
@@ -390,9 +388,13 @@ fn SupportActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl 
                     <textarea id="update-body" name="body" rows="4" required></textarea>
                     <FieldError error=update_err field="body"/>
                 </div>
-                <div class="field">
-                    <label><input type="checkbox" name="public" value="on" checked/>" Public update (the customer sees it; restarts the update clock)"</label>
-                </div>
+                // No default: a note meant for colleagues must never reach the customer because
+                // a box was left ticked. `required` makes the browser ask, also without JavaScript.
+                <fieldset class="field visibility">
+                    <legend>"Who sees it"</legend>
+                    <label><input type="radio" name="public" value="on" required/>" Customer: public update (restarts the update clock)"</label>
+                    <label><input type="radio" name="public" value="off" required/>" Support only: internal note"</label>
+                </fieldset>
                 <button type="submit" class="button primary">"Post update"</button>
             </ActionForm>
             {(!statuses.is_empty()).then(|| {

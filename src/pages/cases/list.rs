@@ -73,7 +73,8 @@ fn CaseFilters(sites: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
                     <option value="open" selected=selected("status", "open")>"Open"</option>
                     <option value="closed" selected=selected("status", "closed")>"Closed"</option>
                     <option value="all" selected=selected("status", "all")>"All"</option>
-                    {CaseStatus::ALL.into_iter().map(|s| view! {
+                    // "Closed" is already the second choice above.
+                    {CaseStatus::ALL.into_iter().filter(|s| s.is_open()).map(|s| view! {
                         <option value=s.as_str() selected=selected("status", s.as_str())>{s.label()}</option>
                     }).collect_view()}
                 </select>
@@ -182,7 +183,7 @@ fn CaseRow(case: CaseSummary, now: DateTime<Utc>, staff: bool) -> impl IntoView 
             <td data-label="Case"><A href=format!("/cases/{}", case.id)>{case.number_label.clone()}</A></td>
             {staff.then(|| view! { <td data-label="Organization">{case.organization_name.clone()}</td> })}
             <td data-label="Subject">{case.subject.clone()}</td>
-            <td data-label="Site / array">{case.site_name.clone()} <br/> <span class="muted">{case.array_name.clone()}</span></td>
+            <td data-label="Site / array"><span>{case.site_name.clone()} <br/> <span class="muted">{case.array_name.clone()}</span></span></td>
             <td data-label="Severity"><SeverityBadge severity=case.severity/></td>
             <td data-label="Status"><span class="status">{case.status.label()}</span></td>
             <td data-label="Next update due">
