@@ -234,6 +234,7 @@ async fn serve(
             max_file_bytes: args.max_file_mb * 1024 * 1024,
             max_case_bytes: args.max_case_files_mb * 1024 * 1024,
         },
+        trusted_proxies: std::sync::Arc::new(args.trusted_proxies.clone().unwrap_or_default()),
     };
     // Stale-case closure, resolution auto-close and RCA follow-ups; safe with several instances.
     portal::server::jobs::spawn_job_loop_every(

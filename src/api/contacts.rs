@@ -137,10 +137,16 @@ pub async fn accept_invitation(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use crate::server::auth::app_state;
+    use crate::server::auth::{app_state, client_ip};
     let state = app_state()?;
-    crate::server::contacts::accept_invitation(&state.pool, &token, &password, &password_confirm)
-        .await?;
+    crate::server::contacts::accept_invitation_from(
+        &state.pool,
+        &token,
+        &password,
+        &password_confirm,
+        &client_ip(),
+    )
+    .await?;
     leptos_axum::redirect("/login?next=/contacts");
     Ok(())
 }

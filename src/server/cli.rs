@@ -184,6 +184,11 @@ pub struct ServeArgs {
     )]
     pub mail_from: String,
 
+    /// Reverse proxies (comma-separated CIDRs or addresses) whose `X-Forwarded-For`/`Forwarded`
+    /// headers name the client for the sign-in limits; from anyone else they are ignored.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<crate::server::client_addr::TrustedProxies>,
+
     /// The portal's public address, for the links in e-mails.
     #[arg(long, env = "PORTAL_BASE_URL", default_value = "http://127.0.0.1:3000")]
     pub base_url: String,
@@ -240,6 +245,18 @@ mod tests {
         assert!(cli.serve.demo);
         let cli = Cli::try_parse_from(["portal", "serve", "--secure-cookie"]).expect("parses");
         assert!(matches!(cli.command, Some(Command::Serve(a)) if a.secure_cookie));
+    }
+
+    #[test]
+    fn trusted_proxies_take_cidrs_and_refuse_anything_else() {
+        let cli = Cli::try_parse_from(["portal", "--trusted-proxies", "10.0.0.0/8, 192.0.2.1"])
+            .expect("parses");
+        let proxies = cli.serve.trusted_proxies.expect("set");
+        assert!(proxies.contains("10.20.30.40".parse().unwrap()));
+        assert!(proxies.contains("192.0.2.1".parse().unwrap()));
+        assert!(!proxies.contains("192.0.2.2".parse().unwrap()));
+        assert!(Cli::try_parse_from(["portal", "--trusted-proxies", "10.0.0.0/40"]).is_err());
+        assert!(Cli::try_parse_from(["portal", "--trusted-proxies", "proxy.example"]).is_err());
     }
 
     #[test]

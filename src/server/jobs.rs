@@ -352,6 +352,10 @@ pub fn spawn_job_loop_every(state: AppState, interval: Duration) -> tokio::task:
                 }
             }
             crate::server::remote_assist_jobs::run_logged(&state.pool, Utc::now()).await;
+            let now = crate::server::ids::now_ms();
+            if let Err(e) = crate::server::throttle::prune(&state.pool, now).await {
+                tracing::warn!(error = %e, "old sign-in counters could not be deleted");
+            }
         }
     })
 }

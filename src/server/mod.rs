@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backup;
 pub mod cases;
 pub mod cli;
+pub mod client_addr;
 pub mod contacts;
 pub mod db;
 pub mod demo;
@@ -26,6 +27,7 @@ pub mod security;
 pub mod sla_cli;
 pub mod staff_accounts;
 pub mod state;
+pub mod throttle;
 
 /// The old path of the Remote Assist time-out job (now `remote_assist::jobs`).
 pub use remote_assist::jobs as remote_assist_jobs;

@@ -1,3 +1,4 @@
+use crate::server::client_addr::TrustedProxies;
 use crate::sla::ProgramSet;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -54,4 +55,6 @@ pub struct AppState {
     pub programs: Arc<ProgramSet>,
     /// Where case attachments are stored and how large they may be.
     pub attachments: AttachmentConfig,
+    /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client (`PORTAL_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<TrustedProxies>,
 }

@@ -75,6 +75,15 @@ async fn every_demo_login_signs_in_with_its_role() {
     }
 }
 
+/// Lets every address that failed try again at once (as if its slow-down had passed), so a test
+/// can reach a count limit without waiting for the growing delays.
+async fn skip_slowdowns(pool: &sqlx::AnyPool) {
+    sqlx::query("UPDATE login_throttle SET last_failure_at = 0")
+        .execute(pool)
+        .await
+        .expect("age the sign-in counters");
+}
+
 #[tokio::test]
 async fn bad_credentials_are_generic_and_rate_limited() {
     for db in helpers::seeded().await {
@@ -88,13 +97,14 @@ async fn bad_credentials_are_generic_and_rate_limited() {
         )
         .await;
         assert_eq!(unknown, Err(AppError::BadCredentials), "{}", db.backend);
-        for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT - 1 {
+        for _ in 0..auth::MAX_FAILURES_PER_PAIR - 1 {
             let r = sign_in(&db.pool, &cfg, "caller@acme.example", "wrong", IP).await;
             assert_eq!(r, Err(AppError::BadCredentials), "{}", db.backend);
+            skip_slowdowns(&db.pool).await;
         }
-        // The limit counts per account: the right password is now refused as well.
         let r = sign_in(&db.pool, &cfg, "CALLER@acme.example", "wrong", IP).await;
         assert_eq!(r, Err(AppError::BadCredentials));
+        // The limit counts per account and address: this address is refused even the right password.
         let r = sign_in(
             &db.pool,
             &cfg,
@@ -114,6 +124,135 @@ async fn bad_credentials_are_generic_and_rate_limited() {
         )
         .await
         .is_ok());
+    }
+}
+
+/// Five wrong passwords from anywhere used to lock the account, the right one included: anyone
+/// could keep its owner out. Now the guesser's address is refused, and the owner, from an
+/// address that has not failed, signs in at once.
+#[tokio::test]
+async fn failures_from_one_address_do_not_lock_the_owner_out() {
+    for db in helpers::seeded().await {
+        let b = db.backend;
+        let cfg = SessionConfig::default();
+        let (attacker, owner) = ("203.0.113.66", "198.51.100.20");
+        for _ in 0..auth::MAX_FAILURES_PER_PAIR + 3 {
+            let r = sign_in(&db.pool, &cfg, "caller@acme.example", "guess", attacker).await;
+            assert!(
+                matches!(r, Err(AppError::BadCredentials | AppError::RateLimited)),
+                "{b}: {r:?}"
+            );
+            skip_slowdowns(&db.pool).await;
+        }
+        let r = sign_in(
+            &db.pool,
+            &cfg,
+            "caller@acme.example",
+            "acme-caller-demo",
+            attacker,
+        )
+        .await;
+        assert_eq!(r, Err(AppError::RateLimited), "{b}: the guesser is refused");
+        let token = sign_in(
+            &db.pool,
+            &cfg,
+            "caller@acme.example",
+            "acme-caller-demo",
+            owner,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{b}: the owner is locked out: {e}"));
+        assert!(user_for_token(&db.pool, &cfg, &token)
+            .await
+            .unwrap()
+            .is_some());
+    }
+}
+
+/// The per-account slow-down: once the account failed `SLOWDOWN_AFTER` times (from anywhere), an
+/// address that failed on it must wait before its next try; one that has not failed need not.
+#[tokio::test]
+async fn addresses_that_failed_on_an_account_slow_down() {
+    for db in helpers::seeded().await {
+        let b = db.backend;
+        let cfg = SessionConfig::default();
+        let email = "caller@acme.example";
+        let guessers: Vec<String> = (0..auth::SLOWDOWN_AFTER)
+            .map(|i| format!("203.0.113.{}", 10 + i))
+            .collect();
+        for ip in &guessers {
+            let r = sign_in(&db.pool, &cfg, email, "guess", ip).await;
+            assert_eq!(r, Err(AppError::BadCredentials), "{b}: first try from {ip}");
+        }
+        // Each guesser failed once; the account SLOWDOWN_AFTER times: the next try waits.
+        let last = guessers.last().unwrap();
+        let r = sign_in(&db.pool, &cfg, email, "acme-caller-demo", last).await;
+        assert_eq!(
+            r,
+            Err(AppError::RateLimited),
+            "{b}: too soon after a failure"
+        );
+        // A fresh address is checked (and fails on its own merits), and the owner signs in.
+        let r = sign_in(&db.pool, &cfg, email, "guess", "203.0.113.99").await;
+        assert_eq!(
+            r,
+            Err(AppError::BadCredentials),
+            "{b}: fresh address checked"
+        );
+        sign_in(&db.pool, &cfg, email, "acme-caller-demo", "198.51.100.20")
+            .await
+            .unwrap_or_else(|e| panic!("{b}: owner refused: {e}"));
+        // Once its wait is over, the address that failed is checked again.
+        skip_slowdowns(&db.pool).await;
+        sign_in(&db.pool, &cfg, email, "acme-caller-demo", last)
+            .await
+            .unwrap_or_else(|e| panic!("{b}: refused after the wait: {e}"));
+    }
+}
+
+/// Forty parallel wrong passwords from one address, through two pools (two app instances on one
+/// database): the count is taken under a row lock before any password is checked, so at most
+/// the limit of them reach verification (all forty did when counting and recording were two
+/// steps).
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_any_is_checked() {
+    for db in helpers::seeded().await {
+        let b = db.backend;
+        let cfg = SessionConfig::default();
+        let second = portal::server::db::connect(&db.url, 8).await.unwrap();
+        let attempts: Vec<_> = (0..40)
+            .map(|i| {
+                let pool = if i % 2 == 0 {
+                    db.pool.clone()
+                } else {
+                    second.clone()
+                };
+                let cfg = cfg.clone();
+                tokio::spawn(async move {
+                    sign_in(&pool, &cfg, "caller@acme.example", "guess", "203.0.113.66").await
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        for a in attempts {
+            match a.await.unwrap() {
+                Err(AppError::BadCredentials) => checked += 1,
+                Err(AppError::RateLimited) => {}
+                other => panic!("{b}: {other:?}"),
+            }
+        }
+        assert!(
+            (1..=auth::MAX_FAILURES_PER_PAIR).contains(&checked),
+            "{b}: {checked} of 40 parallel guesses had their password checked"
+        );
+        let recorded: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_attempts WHERE email = 'caller@acme.example'",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(recorded, checked, "{b}: one attempt row per checked guess");
+        second.close().await;
     }
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cases;
 mod contacts;
+mod hashing;
 mod notifications;
 mod remote_assist;
 mod replacements;

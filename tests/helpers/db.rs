@@ -106,6 +106,7 @@ pub fn state(pool: AnyPool) -> AppState {
         programs: std::sync::Arc::new(
             portal::sla::ProgramSet::builtin().expect("built-in programs are valid"),
         ),
+        trusted_proxies: Default::default(),
     }
 }
 

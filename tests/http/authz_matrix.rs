@@ -917,7 +917,12 @@ async fn fixture(app: &Router, pool: &AnyPool, cookies: &[Option<String>; 6]) ->
 
 /// Tables a refused call may touch: the sign-in bookkeeping (sessions, attempts) and the alert
 /// API's per-minute request counter.
-const MAY_CHANGE: &[&str] = &["sessions", "login_attempts", "api_token_usage"];
+const MAY_CHANGE: &[&str] = &[
+    "sessions",
+    "login_attempts",
+    "login_throttle",
+    "api_token_usage",
+];
 
 /// Everything that identifies an organization's data: ids of its objects, serials, e-mail
 /// addresses, site and organization names.

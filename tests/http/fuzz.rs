@@ -157,7 +157,7 @@ fn alert_body(rng: &mut Rng) -> (Vec<u8>, &'static str) {
 
 /// Tables a refused request may legitimately touch: sessions (a fuzzed sign-out ends the
 /// fuzzer's own session) and the sign-in attempts the rate limiter counts.
-const MAY_CHANGE: &[&str] = &["sessions", "login_attempts"];
+const MAY_CHANGE: &[&str] = &["sessions", "login_attempts", "login_throttle"];
 
 async fn sign_in(app: &axum::Router, email: &str, password: &str) -> String {
     let req = Request::post("/api/login")

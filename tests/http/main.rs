@@ -7,4 +7,5 @@ mod alerts;
 mod api;
 mod attachments;
 mod authz_matrix;
+mod client_address;
 mod fuzz;

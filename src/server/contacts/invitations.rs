@@ -10,6 +10,7 @@ use crate::server::auth::token_hash;
 use crate::server::db::{begin_write, ms_to_dt};
 use crate::server::ids::{new_token, now_ms};
 use crate::server::password;
+use crate::server::throttle::{self, Outcome};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool};
 
@@ -124,8 +125,36 @@ fn check_new_password(new_password: &str, confirm: &str) -> Result<(), AppError>
     Ok(())
 }
 
+/// Accepts from one client address fail this often per window before it is refused (429).
+pub const MAX_ACCEPT_FAILURES_PER_ADDRESS: i64 = 20;
+
+/// `accept_invitation` for a request from `ip` (`auth::client_ip`): an address whose accepts
+/// failed (unknown, used or expired links) `MAX_ACCEPT_FAILURES_PER_ADDRESS` times in the window,
+/// counting those still running, is refused before anything is looked up or hashed.
+pub async fn accept_invitation_from(
+    pool: &AnyPool,
+    token: &str,
+    new_password: &str,
+    confirm: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    let key = format!("accept:{ip}");
+    throttle::admit(pool, &key, MAX_ACCEPT_FAILURES_PER_ADDRESS, now_ms()).await?;
+    let result = accept_invitation(pool, token, new_password, confirm).await;
+    let outcome = match &result {
+        Err(AppError::NotFound(_) | AppError::Conflict(_)) => Outcome::Failed,
+        // A password that is too short or not confirmed is the person typing, not guessing.
+        Err(AppError::Invalid { .. }) => Outcome::Succeeded,
+        Err(_) => Outcome::Abandoned,
+        Ok(()) => Outcome::Succeeded,
+    };
+    throttle::finish(pool, &key, outcome, now_ms()).await?;
+    result
+}
+
 /// Sets the invited person's password and uses the link up. Claiming the link is the
 /// transaction's first statement (`WHERE used_at IS NULL`), so two submissions cannot both win.
+/// Servers call `accept_invitation_from`, which limits attempts per address.
 pub async fn accept_invitation(
     pool: &AnyPool,
     token: &str,
@@ -134,12 +163,11 @@ pub async fn accept_invitation(
 ) -> Result<(), AppError> {
     let token = plausible_token(token)?;
     check_new_password(new_password, confirm)?;
+    // The link first: an unknown, used or expired link costs one lookup, never an argon2 hash
+    // (hashing first let bogus accepts take the server's memory and CPU).
+    invitation_info(pool, token).await?;
     // Hash before opening the transaction: argon2 is slow and must not hold the write lock.
-    let pw = new_password.to_string();
-    let phc = tokio::task::spawn_blocking(move || password::hash(&pw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let phc = password::hash_bounded(new_password.to_string()).await?;
 
     let id = token_hash(token);
     let now = now_ms();

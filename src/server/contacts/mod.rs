@@ -19,6 +19,8 @@ mod settings;
 
 pub use add::add_contact;
 pub use change::{reinvite_contact, remove_contact, update_contact};
-pub use invitations::{accept_invitation, invitation_info};
+pub use invitations::{
+    accept_invitation, accept_invitation_from, invitation_info, MAX_ACCEPT_FAILURES_PER_ADDRESS,
+};
 pub use page::contacts_page;
 pub use settings::update_settings;
