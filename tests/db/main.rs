@@ -5,7 +5,9 @@ mod helpers;
 
 mod auth;
 mod cases;
+mod contact_admins;
 mod contacts;
+mod invitation_links;
 mod notifications;
 mod remote_assist;
 mod replacements;
