@@ -53,12 +53,18 @@ test('an invited contact sets a password and signs in; removing them signs them 
   await openContacts(page);
   await addContact(page, site, email, name);
 
-  // The admin sees the single-use link (it is also in the server log).
+  // The admin sees the single-use link once (it is also e-mailed to the person, and never in
+  // the page's address or the server log).
   const link = page.getByRole('link', { name: /\/invite\/[0-9a-f]{64}$/ });
   await expect(link).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Invitation link created' })).toContainText('e-mailed');
+  await expect(page).not.toHaveURL(/invite|[0-9a-f]{64}/);
   const href = (await link.getAttribute('href')) ?? '';
   const row = page.locator(`tr[data-contact="${email}"]`);
   await expect(row).toContainText('Invitation sent');
+  await page.reload();
+  await expect(row).toContainText('Invitation sent');
+  await expect(page.getByRole('link', { name: /\/invite\/[0-9a-f]{64}$/ })).toHaveCount(0);
 
   const invitee = await newPage(browser);
   await invitee.goto(href);

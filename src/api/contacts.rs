@@ -5,7 +5,7 @@
 // repeats them, so the lint cannot be silenced on the function alone.
 #![allow(clippy::too_many_arguments)]
 
-use crate::model::contact::{ContactAdded, ContactsPage, InvitationInfo};
+use crate::model::contact::{ContactsPage, InvitationInfo};
 use crate::model::AppError;
 use leptos::prelude::*;
 
@@ -15,17 +15,30 @@ fn checked(v: Option<&str>) -> bool {
     v.is_some_and(|v| !matches!(v.trim(), "" | "false" | "off" | "0"))
 }
 
-/// The contacts page: the caller's organization, or for vendor staff the one chosen (`org`).
+/// This request's session (`sessions.id`), to which a new invitation link is shown once.
+#[cfg(feature = "ssr")]
+fn session_id() -> Result<String, AppError> {
+    use crate::server::auth::{request_token, token_hash};
+    request_token()
+        .map(|t| token_hash(&t))
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The contacts page: the caller's organization, or for vendor staff the one chosen (`org`),
+/// with the invitation links this session made since its last view, shown this once.
 #[server(name = GetContactsPage, endpoint = "contacts/page")]
 pub async fn contacts_page(org: Option<String>) -> Result<ContactsPage, AppError> {
     use crate::server::auth::{app_state, current_user};
     let user = current_user().await?;
     let state = app_state()?;
-    crate::server::contacts::contacts_page(&state.pool, &user, org.as_deref()).await
+    let session = session_id()?;
+    crate::server::contacts::contacts_page_showing(&state.pool, &user, org.as_deref(), &session)
+        .await
 }
 
-/// Designates a person at a site. A new person's invitation link comes back in the page's
-/// address (`?invite=`), so the admin sees it also without JavaScript.
+/// Designates a person at a site. A new person's invitation link is e-mailed to them and shown
+/// once on the contacts page this redirects to (kept for this session on the server: the address
+/// never carries it), so the admin sees it also without JavaScript.
 #[server(endpoint = "contacts/add")]
 pub async fn add_contact(
     site_id: String,
@@ -34,7 +47,7 @@ pub async fn add_contact(
     name: String,
     phone: Option<String>,
     time_zone: Option<String>,
-) -> Result<ContactAdded, AppError> {
+) -> Result<(), AppError> {
     use crate::model::contact::NewContact;
     use crate::server::auth::{app_state, current_user};
     let user = current_user().await?;
@@ -47,12 +60,11 @@ pub async fn add_contact(
         phone: phone.unwrap_or_default(),
         time_zone: time_zone.unwrap_or_default(),
     };
-    let added = crate::server::contacts::add_contact(&state.pool, &user, &input).await?;
-    match &added.invitation {
-        Some(link) => leptos_axum::redirect(&format!("/contacts?invite={}", link.token)),
-        None => leptos_axum::redirect("/contacts"),
-    }
-    Ok(added)
+    let session = session_id()?;
+    crate::server::contacts::add_contact_showing(&state.pool, &user, &input, Some(&session))
+        .await?;
+    leptos_axum::redirect("/contacts");
+    Ok(())
 }
 
 /// Changes a contact's details; `role` only for those who manage contacts.
@@ -88,14 +100,22 @@ pub async fn remove_contact(contact_id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A new invitation link for a contact without a password; shown like a new contact's.
+/// A new invitation link for a contact without a password; e-mailed and shown like a new
+/// contact's.
 #[server(endpoint = "contacts/reinvite")]
 pub async fn reinvite_contact(contact_id: String) -> Result<(), AppError> {
     use crate::server::auth::{app_state, current_user};
     let user = current_user().await?;
     let state = app_state()?;
-    let link = crate::server::contacts::reinvite_contact(&state.pool, &user, &contact_id).await?;
-    leptos_axum::redirect(&format!("/contacts?invite={}", link.token));
+    let session = session_id()?;
+    crate::server::contacts::reinvite_contact_showing(
+        &state.pool,
+        &user,
+        &contact_id,
+        Some(&session),
+    )
+    .await?;
+    leptos_axum::redirect("/contacts");
     Ok(())
 }
 

@@ -91,6 +91,11 @@ pub struct ContactsPage {
     pub settings: ContactSettings,
     /// Admins, and backup contacts at a site with an admin: add, edit and remove contacts.
     pub can_manage: bool,
+    /// Admins only: grant and change the admin role, and edit, remove or re-invite the people who
+    /// hold it.
+    pub manages_admins: bool,
+    /// The invitation links this session made since it last showed the page: shown this once.
+    pub new_invitations: Vec<InvitationNotice>,
     /// Present for those who can manage only.
     pub history: Option<Vec<HistoryEntry>>,
     /// Vendor staff: the organizations to choose from (read-only view).
@@ -128,28 +133,19 @@ pub struct SettingsInput {
     pub preferred_hours: String,
 }
 
-/// A freshly made invitation link: the only moment the token exists in clear outside the log.
+/// A new invitation link, on the contacts page of the session that made it, once (the person
+/// also gets it by e-mail).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvitationLink {
-    pub token: String,
+pub struct InvitationNotice {
+    pub name: String,
+    pub email: String,
+    /// `/invite/<token>`.
+    pub path: String,
     pub expires_at: DateTime<Utc>,
-}
-
-impl InvitationLink {
-    pub fn path(&self) -> String {
-        invitation_path(&self.token)
-    }
 }
 
 pub fn invitation_path(token: &str) -> String {
     format!("/invite/{token}")
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactAdded {
-    pub contact_id: String,
-    /// Present when the person had no account.
-    pub invitation: Option<InvitationLink>,
 }
 
 /// What the invitation page shows before the person chooses a password.

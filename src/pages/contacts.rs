@@ -9,8 +9,8 @@ use crate::api::contacts::{
 use crate::components::auth::RequireUser;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::model::contact::{
-    invitation_path, Contact, ContactSettings, ContactsPage as PageData, HistoryEntry,
-    SiteContacts, CONTACT_ROLES, INVITATION_DAYS,
+    Contact, ContactSettings, ContactsPage as PageData, HistoryEntry, InvitationNotice as Notice,
+    SiteContacts, CONTACT_ROLES,
 };
 use crate::model::{AppError, Role};
 use crate::sla::explain::fmt_local;
@@ -42,10 +42,31 @@ impl ContactActions {
     }
 }
 
-/// An invitation token as the server makes them (64 hex digits); anything else in the address
-/// is not shown as a link.
-fn token_like(t: &str) -> bool {
-    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+/// What the viewer may change: contacts at all (`manage`), and the admin role and the people who
+/// hold it (`admins`: only admins may; see `server::contacts::guard`).
+#[derive(Clone, Copy)]
+struct Powers {
+    manage: bool,
+    admins: bool,
+}
+
+impl Powers {
+    /// Whether the viewer may edit, remove or re-invite this designation of a person; `holds_admin`:
+    /// the person is an admin somewhere in the organization.
+    fn over(self, holds_admin: bool) -> bool {
+        self.manage && (self.admins || !holds_admin)
+    }
+
+    /// The roles the viewer may give this designation (none: the role is not theirs to change).
+    fn roles_for(self, c: &Contact, holds_admin: bool) -> Vec<Role> {
+        if c.is_me || !self.over(holds_admin) {
+            return Vec::new();
+        }
+        CONTACT_ROLES
+            .into_iter()
+            .filter(|r| self.admins || *r != Role::Admin)
+            .collect()
+    }
 }
 
 #[component]
@@ -61,10 +82,8 @@ fn ContactsView() -> impl IntoView {
     let query = use_query_map();
     let actions = ContactActions::new();
     let page = Resource::new(move || query.with(|q| q.get("org")), contacts_page);
-    let invite = move || query.with(|q| q.get("invite")).filter(|t| token_like(t));
     view! {
         <div class="page-header"><h1>"Contacts"</h1></div>
-        {move || invite().map(|token| view! { <InvitationNotice token/> })}
         <Suspense fallback=|| view! { <p class="muted">"Loading the contacts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -76,15 +95,16 @@ fn ContactsView() -> impl IntoView {
     }
 }
 
+/// A new invitation link, shown this once (the server deleted it as it rendered this page).
 #[component]
-fn InvitationNotice(token: String) -> impl IntoView {
-    let path = invitation_path(&token);
+fn InvitationNotice(n: Notice) -> impl IntoView {
+    let until = fmt_local(n.expires_at, chrono_tz::UTC);
     view! {
         <div class="alert success stack" role="status">
-            <p><strong>"Invitation link created."</strong>
-                {format!(" Send it to the new contact: it works once, for {INVITATION_DAYS} days, and lets them choose a password. It is also in the server log.")}
+            <p><strong>{format!("Invitation link created for {} <{}>.", n.name, n.email)}</strong>
+                {format!(" It was e-mailed to them. It works once, until {until} UTC, and lets them choose a password. It is shown here this once: copy it now if you want to pass it on yourself.")}
             </p>
-            <p class="invite-link">"Invitation link: " <a href=path.clone()>{path.clone()}</a></p>
+            <p class="invite-link">"Invitation link: " <a href=n.path.clone()>{n.path.clone()}</a></p>
         </div>
     }
     .into_any()
@@ -108,19 +128,33 @@ fn ContactsBody(p: PageData, actions: ContactActions) -> impl IntoView {
         .into_any();
     };
     let manage = p.can_manage;
+    let powers = Powers {
+        manage,
+        admins: p.manages_admins,
+    };
     let sites = p.sites.clone();
+    // People who are an admin at any site: only admins change anything of theirs.
+    let admins: Vec<String> = p
+        .sites
+        .iter()
+        .flat_map(|s| s.contacts.iter())
+        .filter(|c| c.role == Role::Admin)
+        .map(|c| c.user_id.clone())
+        .collect();
     view! {
         <div class="stack">
+            {p.new_invitations.into_iter().map(|n| view! { <InvitationNotice n/> }).collect_view()}
             <p class="muted">
                 {format!("{}: the people who may speak for your organization to support, by site.", org.name)}
                 {(!manage).then_some(" Your organization's admins and backup contacts make changes; you can edit your own details.")}
+                {(manage && !powers.admins).then_some(" Only an admin grants the admin role, changes an admin's details or places a no-contact order.")}
             </p>
             <ErrorAlert error=update_err/>
             <ErrorAlert error=remove_err/>
             <ErrorAlert error=reinvite_err/>
-            <TeamSettings settings=p.settings.clone() manage actions/>
-            {p.sites.into_iter().map(|site| view! { <SiteCard site manage actions/> }).collect_view()}
-            {manage.then(|| view! { <AddContactForm sites actions/> })}
+            <TeamSettings settings=p.settings.clone() powers actions/>
+            {p.sites.into_iter().map(|site| view! { <SiteCard site powers admins=admins.clone() actions/> }).collect_view()}
+            {manage.then(|| view! { <AddContactForm sites admins=powers.admins actions/> })}
             {p.history.map(|h| view! { <History entries=h/> })}
         </div>
     }
@@ -128,7 +162,8 @@ fn ContactsBody(p: PageData, actions: ContactActions) -> impl IntoView {
 }
 
 #[component]
-fn TeamSettings(settings: ContactSettings, manage: bool, actions: ContactActions) -> impl IntoView {
+fn TeamSettings(settings: ContactSettings, powers: Powers, actions: ContactActions) -> impl IntoView {
+    let manage = powers.manage;
     let error = use_action_error(actions.settings);
     let or_none = |s: &str| {
         if s.is_empty() {
@@ -173,15 +208,7 @@ fn TeamSettings(settings: ContactSettings, manage: bool, actions: ContactActions
                             <input id="team_phone" name="team_phone" type="tel" value=s.team_phone.clone()/>
                             <FieldError error field="team_phone"/>
                         </div>
-                        <div class="field">
-                            <label><input type="checkbox" name="no_contact" value="on" checked=s.no_contact/>" No-contact order: do not call us for critical alerts"</label>
-                        </div>
-                        <div class="field">
-                            <label for="no_contact_until">"No-contact order ends on (optional)"</label>
-                            <input id="no_contact_until" name="no_contact_until" type="date"
-                                value=s.no_contact_until.map(|d| d.to_string()).unwrap_or_default()/>
-                            <FieldError error field="no_contact_until"/>
-                        </div>
+                        <NoContactFields settings=s.clone() admin=powers.admins error/>
                         <div class="field">
                             <label for="preferred_hours">"Preferred hours"</label>
                             <input id="preferred_hours" name="preferred_hours" type="text" maxlength="200"
@@ -197,10 +224,48 @@ fn TeamSettings(settings: ContactSettings, manage: bool, actions: ContactActions
     .into_any()
 }
 
+/// The no-contact order's fields: an admin's to change; anyone else posts it back as it is.
 #[component]
-fn SiteCard(site: SiteContacts, manage: bool, actions: ContactActions) -> impl IntoView {
+fn NoContactFields(
+    settings: ContactSettings,
+    admin: bool,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let until = settings
+        .no_contact_until
+        .filter(|_| settings.no_contact)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    if !admin {
+        return view! {
+            {settings.no_contact.then(|| view! { <input type="hidden" name="no_contact" value="on"/> })}
+            <input type="hidden" name="no_contact_until" value=until/>
+            <p class="hint">"Only an admin places or lifts the no-contact order."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="field">
+            <label><input type="checkbox" name="no_contact" value="on" checked=settings.no_contact/>" No-contact order: do not call us for critical alerts"</label>
+        </div>
+        <div class="field">
+            <label for="no_contact_until">"No-contact order ends on (optional)"</label>
+            <input id="no_contact_until" name="no_contact_until" type="date" value=until/>
+            <FieldError error field="no_contact_until"/>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn SiteCard(
+    site: SiteContacts,
+    powers: Powers,
+    admins: Vec<String>,
+    actions: ContactActions,
+) -> impl IntoView {
     let heading = format!("site-{}", site.site_id);
-    let show_actions = manage || site.contacts.iter().any(|c| c.is_me);
+    let show_actions = powers.manage || site.contacts.iter().any(|c| c.is_me);
     let full = site.caller_count >= site.caller_limit;
     view! {
         <section class="card stack" aria-labelledby=heading.clone()>
@@ -235,8 +300,11 @@ fn SiteCard(site: SiteContacts, manage: bool, actions: ContactActions) -> impl I
                             </tr>
                         </thead>
                         <tbody>
-                            {site.contacts.into_iter().map(|c| view! {
-                                <ContactRow c site_name=name.clone() manage show_actions actions/>
+                            {site.contacts.into_iter().map(|c| {
+                                let holds_admin = admins.contains(&c.user_id);
+                                view! {
+                                    <ContactRow c site_name=name.clone() powers holds_admin show_actions actions/>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -259,11 +327,14 @@ fn sign_in_state(c: &Contact) -> &'static str {
 fn ContactRow(
     c: Contact,
     site_name: String,
-    manage: bool,
+    powers: Powers,
+    holds_admin: bool,
     show_actions: bool,
     actions: ContactActions,
 ) -> impl IntoView {
+    let manage = powers.over(holds_admin);
     let can_edit = manage || c.is_me;
+    let roles = powers.roles_for(&c, holds_admin);
     let label = format!("{} at {site_name}", c.name);
     let me = c.is_me.then_some(" (you)");
     let sign_in = sign_in_state(&c);
@@ -283,7 +354,7 @@ fn ContactRow(
             <td data-label="Sign-in">{sign_in}</td>
             {show_actions.then(|| view! {
                 <td data-label="Actions">
-                    {can_edit.then(|| view! { <EditContact c=edit manage actions/> })}
+                    {can_edit.then(|| view! { <EditContact c=edit manage roles actions/> })}
                     {(manage && !c.can_sign_in).then(|| view! {
                         <ActionForm action=actions.reinvite attr:class="inline-form">
                             <input type="hidden" name="contact_id" value=reinvite_id/>
@@ -304,8 +375,9 @@ fn ContactRow(
 }
 
 /// A disclosure with the edit form: works without JavaScript, and keeps the table compact.
+/// `roles`: the roles the viewer may give (empty: no role field, the role stays).
 #[component]
-fn EditContact(c: Contact, manage: bool, actions: ContactActions) -> impl IntoView {
+fn EditContact(c: Contact, manage: bool, roles: Vec<Role>, actions: ContactActions) -> impl IntoView {
     let cid = c.id.clone();
     let id = move |f: &str| format!("edit-{f}-{cid}");
     let summary = if manage { "Edit" } else { "Edit my details" };
@@ -326,11 +398,11 @@ fn EditContact(c: Contact, manage: bool, actions: ContactActions) -> impl IntoVi
                     <label for=id("tz")>"Time zone"</label>
                     <input id=id("tz") name="time_zone" type="text" value=c.time_zone.clone()/>
                 </div>
-                {manage.then(|| view! {
+                {(!roles.is_empty()).then(|| view! {
                     <div class="field">
                         <label for=id("role")>"Role"</label>
                         <select id=id("role") name="role">
-                            {CONTACT_ROLES.into_iter().map(|r| view! {
+                            {roles.into_iter().map(|r| view! {
                                 <option value=r.as_str() selected=r == c.role>{r.label()}</option>
                             }).collect_view()}
                         </select>
@@ -343,8 +415,9 @@ fn EditContact(c: Contact, manage: bool, actions: ContactActions) -> impl IntoVi
     .into_any()
 }
 
+/// `admins`: the viewer may designate admins.
 #[component]
-fn AddContactForm(sites: Vec<SiteContacts>, actions: ContactActions) -> impl IntoView {
+fn AddContactForm(sites: Vec<SiteContacts>, admins: bool, actions: ContactActions) -> impl IntoView {
     let error = use_action_error(actions.add);
     let described = move |field: &'static str| {
         move || {
@@ -372,7 +445,7 @@ fn AddContactForm(sites: Vec<SiteContacts>, actions: ContactActions) -> impl Int
                 <div class="field">
                     <label for="add-role">"Role"</label>
                     <select id="add-role" name="role" aria-describedby=described("role")>
-                        {CONTACT_ROLES.into_iter().map(|r| view! {
+                        {CONTACT_ROLES.into_iter().filter(|r| admins || *r != Role::Admin).map(|r| view! {
                             <option value=r.as_str() selected=r == Role::AuthorizedCaller>{r.label()}</option>
                         }).collect_view()}
                     </select>

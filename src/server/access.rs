@@ -3,7 +3,7 @@
 //! A person is either the vendor's staff (a support engineer, who sees every organization) or
 //! one of a customer's designated contacts (admin, authorized caller or backup contact), who acts
 //! for their own organization only. The rules read the session's role and organization; rules
-//! that need the stored designations (contacts' `can_manage`) stay with their service.
+//! that need the stored designations (contacts' `guard::manager`) stay with their service.
 use crate::model::{AppError, CurrentUser, Role};
 
 /// Something that belongs to one organization, for `can_see`.

@@ -5,8 +5,10 @@ mod helpers;
 
 mod auth;
 mod cases;
+mod contact_admins;
 mod contacts;
 mod hashing;
+mod invitation_links;
 mod notifications;
 mod remote_assist;
 mod replacements;

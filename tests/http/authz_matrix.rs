@@ -163,8 +163,11 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("cases/severity",                Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     ("cases/agreed-update",           Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
     ("cases/agreed-update",           Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
-    // -- Contacts: admins, and backup contacts at a site with an admin, manage them; staff
-    //    only read (choosing the organization).
+    // -- Contacts: "the Pure1 Admin is responsible for the administration of contacts"; backup
+    //    contacts "should be located at the same site as the Pure1 Admin and be able to perform
+    //    all the necessary duties" (guides). Admins, and backup contacts at a site with an admin,
+    //    manage the contacts; the admin role and its holders are the admins' alone (ADMIN_ROLE
+    //    below). Staff only read (choosing the organization).
     ("contacts/page",                 Obj::Acme,   [E401, OK,   OK,   OK,   E404, OK  ]),
     ("contacts/page",                 Obj::Globex, [E401, E404, E404, E404, OK,   OK  ]),
     ("contacts/add",                  Obj::Acme,   [E401, OK,   E403, OK,   E422, E403]),
@@ -182,7 +185,9 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("invitations/info",              Obj::Globex, [OK,   OK,   OK,   OK,   OK,   OK  ]),
     ("invitations/accept",            Obj::Acme,   [OK,   OK,   OK,   OK,   OK,   OK  ]),
     ("invitations/accept",            Obj::Globex, [OK,   OK,   OK,   OK,   OK,   OK  ]),
-    // -- Notifications are each person's own; no-contact orders are the admins'.
+    // -- Notifications are each person's own; no-contact orders are the admins': "a no-contact
+    //    order that was previously put in place by the customer" (guides) is the organization's
+    //    decision, and "the Pure1 Admin is responsible for the administration of contacts".
     ("notifications/unread",          Obj::None,   [E401, OK,   OK,   OK,   OK,   OK  ]),
     ("notifications/page",            Obj::None,   [E401, OK,   OK,   OK,   OK,   OK  ]),
     // The organization's admin's notification: only its recipient may mark it.
@@ -223,7 +228,10 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("replacements/propose-window",   Obj::Globex, [E401, E404, E404, E404, OK,   E403]),
     ("replacements/site-logistics",   Obj::Acme,   [E401, OK,   E403, E403, E404, E403]),
     ("replacements/site-logistics",   Obj::Globex, [E401, E404, E404, E404, OK,   E403]),
-    // -- Monitoring alerts: everyone reads their own; admins issue and revoke API tokens.
+    // -- Monitoring alerts: everyone reads their own; admins issue and revoke API tokens (a
+    //    token opens Severity 1 cases for the whole organization; the guides give backup
+    //    contacts "the necessary duties on the FlashArray or FlashBlade, including contacting
+    //    Pure Storage Support and opening RA sessions", not the organization's credentials).
     ("alerts/page",                   Obj::None,   [E401, OK,   OK,   OK,   OK,   OK  ]),
     ("alerts/tokens",                 Obj::None,   [E401, OK,   E403, E403, OK,   E403]),
     ("alerts/tokens/create",          Obj::None,   [E401, OK,   E403, E403, OK,   E403]),
@@ -241,6 +249,41 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("GET /metrics",                  Obj::None,   [OK,   OK,   OK,   OK,   OK,   OK  ]),
     ("GET /healthz",                  Obj::None,   [OK,   OK,   OK,   OK,   OK,   OK  ]),
     ("GET /readyz",                   Obj::None,   [OK,   OK,   OK,   OK,   OK,   OK  ]),
+];
+
+/// The admin role (the security issue's finding 3: a backup contact made itself admin with
+/// `contacts/update`, then demoted the real admin). "The Pure1 Admin is responsible for the
+/// administration of contacts"; backup contacts "perform all the necessary duties on the
+/// FlashArray or FlashBlade, including contacting Pure Storage Support and opening RA sessions"
+/// (guides). So only an admin grants, changes or removes the admin role and edits, removes or
+/// re-invites a person who holds it (a pending admin's link would set the admin's password);
+/// nobody changes their own role: an admin is told so by the role field (422). Each row is one
+/// server function with the arguments its label names (the function is the label's first word).
+///
+/// Columns: anonymous, Acme admin, Acme authorized caller, Acme backup contact, Globex admin,
+/// support engineer.
+#[rustfmt::skip]
+const ADMIN_ROLE: &[(&str, Obj, [Expect; 6])] = &[
+    // label                                      object        anon  a-admin a-call a-back g-admin engineer
+    // Each caller's own designation: callers and backup contacts to admin, admins down.
+    ("contacts/update own role",                  Obj::None,   [E401, E422, E403, E403, E422, E403]),
+    // A backup contact (new, no password) made admin.
+    ("contacts/update grant admin",               Obj::Acme,   [E401, OK,   E403, E403, E404, E403]),
+    ("contacts/update grant admin",               Obj::Globex, [E401, E404, E404, E404, OK,   E403]),
+    ("contacts/add role=admin",                   Obj::Acme,   [E401, OK,   E403, E403, E422, E403]),
+    ("contacts/add role=admin",                   Obj::Globex, [E401, E422, E403, E403, OK,   E403]),
+    // A second admin of the organization (new, no password).
+    ("contacts/update demote an admin",           Obj::Acme,   [E401, OK,   E403, E403, E404, E403]),
+    ("contacts/update demote an admin",           Obj::Globex, [E401, E404, E404, E404, OK,   E403]),
+    ("contacts/update an admin's details",        Obj::Acme,   [E401, OK,   E403, E403, E404, E403]),
+    ("contacts/update an admin's details",        Obj::Globex, [E401, E404, E404, E404, OK,   E403]),
+    ("contacts/remove an admin",                  Obj::Acme,   [E401, OK,   E403, E403, E404, E403]),
+    ("contacts/remove an admin",                  Obj::Globex, [E401, E404, E403, E404, OK,   E403]),
+    ("contacts/reinvite a pending admin",         Obj::Acme,   [E401, OK,   E403, E403, E404, E403]),
+    ("contacts/reinvite a pending admin",         Obj::Globex, [E401, E404, E403, E404, OK,   E403]),
+    // The contacts page's organization-wide no-contact order, placed or lifted (the caller's
+    // organization's order turned the other way).
+    ("contacts/settings no-contact order",        Obj::None,   [E401, OK,   E403, E403, OK,   E403]),
 ];
 
 /// The alert ingest API (`POST /api/v1/alerts`) authenticates monitoring systems with bearer
@@ -451,6 +494,8 @@ struct Fx {
     engineer: CurrentUser,
     acme: OrgFx,
     globex: OrgFx,
+    /// Each caller's own designation (anonymous and the engineer have none: Acme's admin's).
+    own_contacts: [String; 6],
     seq: AtomicU32,
 }
 
@@ -564,6 +609,98 @@ impl Fx {
         )
         .await
         .expect("fresh replacement")
+    }
+
+    /// A new admin of the organization (no account yet): its designation id.
+    async fn fresh_admin(&self, obj: Obj) -> String {
+        let o = self.org(obj);
+        contacts::add_contact(
+            &self.pool,
+            &o.admin,
+            &NewContact {
+                site_id: o.site_id.clone(),
+                role: "admin".into(),
+                email: format!("fresh-admin{}@{}", self.next(), o.domain),
+                name: "Fresh Admin".into(),
+                phone: "+1 617 555 0112".into(),
+                time_zone: String::new(),
+            },
+        )
+        .await
+        .expect("fresh admin")
+        .contact_id
+    }
+
+    /// The request of one `ADMIN_ROLE` cell, with a fresh object where it changes one.
+    async fn admin_role_call(&self, label: &str, obj: Obj, caller: Person) -> Call {
+        let path = label.split(' ').next().unwrap_or(label);
+        let api = |pairs: &[(&str, &str)]| Call::api(path, pairs);
+        let n = self.next().to_string();
+        let update = |id: &str, name: &str, role: Option<&str>| {
+            let mut pairs = vec![("contact_id", id), ("name", name), ("phone", "+1 555 0100")];
+            pairs.extend(role.map(|r| ("role", r)));
+            Call::api(path, &pairs)
+        };
+        match label {
+            "contacts/update own role" => {
+                let i = CALLERS.iter().position(|c| *c == caller).unwrap_or(0);
+                let up = matches!(caller, Person::AcmeCaller | Person::AcmeBackup);
+                let role = if up { "admin" } else { "backup_contact" };
+                let name: String = sqlx::query_scalar(
+                    "SELECT u.name FROM site_contacts c JOIN users u ON u.id = c.user_id WHERE c.id = $1",
+                )
+                .bind(&self.own_contacts[i])
+                .fetch_one(&self.pool)
+                .await
+                .expect("own name");
+                update(&self.own_contacts[i], &name, Some(role))
+            }
+            "contacts/update grant admin" => {
+                let (id, _) = self.fresh_contact(obj).await;
+                update(&id, "Fresh Contact", Some("admin"))
+            }
+            "contacts/update demote an admin" => {
+                let id = self.fresh_admin(obj).await;
+                update(&id, "Fresh Admin", Some("backup_contact"))
+            }
+            "contacts/update an admin's details" => {
+                let id = self.fresh_admin(obj).await;
+                update(&id, "Fresh Admin Renamed", None)
+            }
+            "contacts/add role=admin" => {
+                let o = self.org(obj);
+                api(&[
+                    ("site_id", &o.site_id),
+                    ("role", "admin"),
+                    ("email", &format!("added-admin{n}@{}", o.domain)),
+                    ("name", "Added Admin"),
+                ])
+            }
+            "contacts/remove an admin" | "contacts/reinvite a pending admin" => {
+                let id = self.fresh_admin(obj).await;
+                api(&[("contact_id", &id)])
+            }
+            "contacts/settings no-contact order" => {
+                let org = match caller.org() {
+                    Some(o) => self.org(o),
+                    None => &self.acme,
+                };
+                let on: Option<i64> = sqlx::query_scalar(
+                    "SELECT CASE WHEN no_contact THEN 1 ELSE 0 END FROM organization_contact_settings \
+                     WHERE organization_id = $1",
+                )
+                .bind(&org.org_id)
+                .fetch_optional(&self.pool)
+                .await
+                .expect("settings");
+                let mut pairs = vec![("team_email", "storage-team@example.com")];
+                if on != Some(1) {
+                    pairs.push(("no_contact", "on"));
+                }
+                api(&pairs)
+            }
+            other => panic!("no request for {other}: add it to Fx::admin_role_call"),
+        }
     }
 
     async fn fresh_order(&self, obj: Obj) -> String {
@@ -903,12 +1040,23 @@ async fn fixture(app: &Router, pool: &AnyPool, cookies: &[Option<String>; 6]) ->
         domain: "globex.example",
         admin: globex_admin,
     };
+    let own = |email: &'static str| id_of(pool, contact_sql, email);
+    let acme_admin_contact = own("admin@acme.example").await;
+    let own_contacts = [
+        acme_admin_contact.clone(),
+        acme_admin_contact.clone(),
+        own("caller@acme.example").await,
+        own("backup@acme.example").await,
+        own("admin@globex.example").await,
+        acme_admin_contact,
+    ];
     Fx {
         pool: pool.clone(),
         programs,
         engineer,
         acme,
         globex,
+        own_contacts,
         seq: AtomicU32::new(1),
     }
 }
@@ -1286,6 +1434,19 @@ async fn run_matrix(backend: &'static str, pool: &AnyPool) {
                     call.accept = "text/html";
                     let a = run
                         .check(&page, &page, caller, cookies[i].as_deref(), &call, None)
+                        .await;
+                    line.push_str(&format!(" {:>4}", a.status));
+                }
+                run.report.push(line);
+            }
+            for &(label, obj, expected) in ADMIN_ROLE {
+                let path = label.split(' ').next().unwrap_or(label);
+                let mut line = format!("{label:44} {obj:7?}");
+                for (i, &caller) in CALLERS.iter().enumerate() {
+                    let call = fx.admin_role_call(label, obj, caller).await;
+                    let cell = format!("{label} ({obj:?})");
+                    let a = run
+                        .check(&cell, path, caller, cookies[i].as_deref(), &call, Some(expected[i]))
                         .await;
                     line.push_str(&format!(" {:>4}", a.status));
                 }

@@ -1,13 +1,13 @@
 //! Designating a person at a site; a person without an account gets one, with an invitation link.
-use super::guard::begin_managed;
+use super::guard::{begin_managed, holds_admin, Manager};
 use super::input::{contact_role, email, phone, text, time_zone};
-use super::invitations::create_invitation;
+use super::invitations::{create_invitation, InvitationLink, NewLink};
 use super::queries::{
     account_by_email, audit, insert_account, insert_designation, load_contact, not_found,
     role_held, site_of, stored_role, unique_violation, NewAccount,
 };
 use super::rules::{check_rules, sync_user};
-use crate::model::contact::{ContactAdded, NewContact, NAME_MAX};
+use crate::model::contact::{NewContact, NAME_MAX};
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::access::customer_org;
 use crate::server::ids::{new_id, now_ms};
@@ -39,22 +39,47 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Designates a person at a site. A person without an account gets one, with an invitation link.
+/// What adding a contact made: the designation and, for a person without a password, their link
+/// (for the service's callers; it never goes back to the browser).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactAdded {
+    pub contact_id: String,
+    pub invitation: Option<InvitationLink>,
+}
+
+/// Designates a person at a site. A person without an account gets one, with an invitation link
+/// that is e-mailed to them.
 pub async fn add_contact(
     pool: &AnyPool,
     user: &CurrentUser,
     input: &NewContact,
 ) -> Result<ContactAdded, AppError> {
+    add_contact_showing(pool, user, input, None).await
+}
+
+/// `add_contact`, and the session `show_to` (`sessions.id`) sees the new link once on its next
+/// contacts page.
+pub async fn add_contact_showing(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    input: &NewContact,
+    show_to: Option<&str>,
+) -> Result<ContactAdded, AppError> {
     customer_org(user)?;
     let f = Fields::parse(input)?;
 
     let now = now_ms();
-    let (mut tx, org) = begin_managed(pool, user).await?;
+    let (mut tx, org, power) = begin_managed(pool, user).await?;
+    // Only an admin grants the admin role (see `guard`).
+    power.may_touch_admin(f.role == Role::Admin)?;
     let site = site_of(&mut tx, f.site_id, &org)
         .await?
         .ok_or_else(|| AppError::invalid("site_id", "Choose one of your organization's sites."))?;
     let tz = time_zone("time_zone", &input.time_zone, &site.time_zone)?;
     let (user_id, needs_invitation) = person(&mut tx, &org, &f, &site.name, &tz, now).await?;
+    // An admin's new designation (and, without a password, the link to set it) is an admin's
+    // business too.
+    power.may_touch_admin(power == Manager::Backup && holds_admin(&mut tx, &user_id).await?)?;
     let contact_id = new_id();
     insert_designation(&mut tx, &contact_id, f.site_id, &user_id, f.role, now)
         .await
@@ -71,7 +96,15 @@ pub async fn add_contact(
     check_rules(&mut tx, &org, f.site_id, &site.name).await?;
     sync_user(&mut tx, &user_id, now).await?;
     let invitation = if needs_invitation {
-        Some(create_invitation(&mut tx, &org, &user.id, &user_id, &f.address, now).await?)
+        let link = NewLink {
+            org: &org,
+            actor: &user.id,
+            user_id: &user_id,
+            email: &f.address,
+            show_to,
+            now,
+        };
+        Some(create_invitation(&mut tx, &link).await?)
     } else {
         None
     };

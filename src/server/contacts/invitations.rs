@@ -1,39 +1,66 @@
 //! Invitation links: made for a person without a password, shown before they choose one, and
 //! used up when they do (no session: the link is the credential).
+use super::flash;
 use super::queries::{
     audit, claim_invitation, designation_count, insert_invitation, invitation, invitee,
     revoke_invitations, set_password, NewInvitation,
 };
-use crate::model::contact::{InvitationInfo, InvitationLink, INVITATION_DAYS};
+use crate::model::contact::{invitation_path, InvitationInfo, INVITATION_DAYS};
 use crate::model::AppError;
 use crate::server::auth::token_hash;
 use crate::server::db::{begin_write, ms_to_dt};
 use crate::server::ids::{new_token, now_ms};
+use crate::server::notifications::{email_one, DirectEmail};
 use crate::server::password;
 use crate::server::throttle::{self, Outcome};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// A new single-use link for a person without a password; earlier links stop working.
+/// A freshly made invitation link. The token exists in clear only here, in the e-mail to the
+/// person and in the one-time flash of the session that made it; never in a log or an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationLink {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl InvitationLink {
+    pub fn path(&self) -> String {
+        invitation_path(&self.token)
+    }
+}
+
+/// Whom a new link is for, who makes it, and which session is shown it once.
+pub(super) struct NewLink<'a> {
+    pub org: &'a str,
+    pub actor: &'a str,
+    pub user_id: &'a str,
+    pub email: &'a str,
+    /// `sessions.id` of the person making it (`None`: shown to nobody, e-mailed only).
+    pub show_to: Option<&'a str>,
+    pub now: i64,
+}
+
+/// A new single-use link for a person without a password; earlier links stop working. The
+/// person gets it by e-mail (the outbox, in this transaction) and the session that made it sees
+/// it once on the contacts page.
 pub(super) async fn create_invitation(
     conn: &mut AnyConnection,
-    org: &str,
-    actor: &str,
-    user_id: &str,
-    email: &str,
-    now: i64,
+    n: &NewLink<'_>,
 ) -> Result<InvitationLink, AppError> {
-    revoke_invitations(conn, user_id, now).await?;
+    revoke_invitations(conn, n.user_id, n.now).await?;
     let token = new_token();
-    let expires_at = now + INVITATION_DAYS * DAY_MS;
+    let id = token_hash(&token);
+    let expires_at = n.now + INVITATION_DAYS * DAY_MS;
     let row = NewInvitation {
-        id: &token_hash(&token),
-        user_id,
-        org,
-        created_by: actor,
-        now,
+        id: &id,
+        user_id: n.user_id,
+        org: n.org,
+        created_by: n.actor,
+        now: n.now,
         expires_at,
     };
     insert_invitation(conn, &row).await?;
@@ -41,15 +68,44 @@ pub(super) async fn create_invitation(
         token,
         expires_at: ms_to_dt(expires_at)?,
     };
-    // Until notifications exist, the log is how the link reaches the person (besides the
-    // admin's page): the operator forwards it.
+    email_invitation(conn, n, &link).await?;
+    if let Some(session) = n.show_to {
+        flash::keep(conn, session, &id, &link.token, n.now).await?;
+    }
+    // That it was made and for whom; the link is a credential (it sets the password) and
+    // reaches the person by e-mail, never through the log.
     tracing::info!(
-        email,
-        link = %link.path(),
+        email = n.email,
+        user_id = n.user_id,
         expires_at = %link.expires_at.to_rfc3339(),
-        "contact invitation created"
+        "contact invitation created and e-mailed"
     );
     Ok(link)
+}
+
+/// The link, by e-mail to the person it is for.
+async fn email_invitation(
+    conn: &mut AnyConnection,
+    n: &NewLink<'_>,
+    link: &InvitationLink,
+) -> Result<(), AppError> {
+    let body = format!(
+        "You are now a designated support contact of your organization. Open the link below to          choose your password: it works once, until {} (UTC).",
+        link.expires_at.format("%Y-%m-%d %H:%M")
+    );
+    email_one(
+        conn,
+        &DirectEmail {
+            organization_id: n.org,
+            user_id: n.user_id,
+            address: n.email,
+            title: "Your invitation to the Support Portal",
+            body: &body,
+            link: &link.path(),
+            at: n.now,
+        },
+    )
+    .await
 }
 
 fn invitation_gone(expired: bool) -> AppError {

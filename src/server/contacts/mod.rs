@@ -8,6 +8,7 @@
 //! back whole. Twenty requests adding callers to one site at once end with exactly five.
 mod add;
 mod change;
+mod flash;
 mod guard;
 mod history;
 mod input;
@@ -17,10 +18,11 @@ mod queries;
 mod rules;
 mod settings;
 
-pub use add::add_contact;
-pub use change::{reinvite_contact, remove_contact, update_contact};
+pub use add::{add_contact, add_contact_showing, ContactAdded};
+pub use change::{reinvite_contact, reinvite_contact_showing, remove_contact, update_contact};
 pub use invitations::{
-    accept_invitation, accept_invitation_from, invitation_info, MAX_ACCEPT_FAILURES_PER_ADDRESS,
+    accept_invitation, accept_invitation_from, invitation_info, InvitationLink,
+    MAX_ACCEPT_FAILURES_PER_ADDRESS,
 };
-pub use page::contacts_page;
+pub use page::{contacts_page, contacts_page_showing};
 pub use settings::update_settings;

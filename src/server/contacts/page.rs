@@ -1,6 +1,7 @@
 //! The contacts page: the viewer's organization (vendor staff: the one they chose, read-only),
 //! its sites with their contacts, the team settings and, for those who manage, the history.
-use super::guard::can_manage;
+use super::flash;
+use super::guard::{manager, Manager};
 use super::history::history;
 use super::queries::{settings_of, stored_role};
 use crate::model::contact::{
@@ -28,11 +29,18 @@ pub async fn contacts_page(
             sites: Vec::new(),
             settings: ContactSettings::default(),
             can_manage: false,
+            manages_admins: false,
+            new_invitations: Vec::new(),
             history: None,
             organizations,
         });
     };
-    let manage = !user.role.is_staff() && can_manage(&mut conn, &user.id, &org.id).await?;
+    let power = if user.role.is_staff() {
+        None
+    } else {
+        manager(&mut conn, &user.id, &org.id).await?
+    };
+    let manage = power.is_some();
     let rows = site_contacts(&mut conn, &org.id, now_ms()).await?;
     let sites = group_by_site(rows, &user.id)?;
     let settings = settings_of(&mut conn, &org.id).await?;
@@ -46,9 +54,26 @@ pub async fn contacts_page(
         sites,
         settings,
         can_manage: manage,
+        manages_admins: power == Some(Manager::Admin),
+        new_invitations: Vec::new(),
         history,
         organizations,
     })
+}
+
+/// `contacts_page` as the session `session_id` (`sessions.id`) sees it: with the invitation
+/// links it made since its last contacts page, this once.
+pub async fn contacts_page_showing(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    org_id: Option<&str>,
+    session_id: &str,
+) -> Result<ContactsPage, AppError> {
+    let mut page = contacts_page(pool, user, org_id).await?;
+    if page.can_manage {
+        page.new_invitations = flash::take(pool, session_id, now_ms()).await?;
+    }
+    Ok(page)
 }
 
 /// The organization the page shows (`None`: vendor staff have not chosen one), and the ones

@@ -10,7 +10,11 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use sqlx::AnyPool;
 
-/// The team alias, phone/pager, no-contact order and preferred hours.
+/// The team alias, phone/pager, no-contact order and preferred hours. The no-contact order is
+/// the admins': the guides' "no-contact order that was previously put in place by the customer"
+/// stops support calling anyone of the organization for critical alerts, a decision for the
+/// organization as a whole (like the orders on `/notifications`, also the admins'). Backup
+/// contacts keep the rest up to date and post the order back unchanged.
 pub async fn update_settings(
     pool: &AnyPool,
     user: &CurrentUser,
@@ -24,17 +28,22 @@ pub async fn update_settings(
     } else {
         None
     };
-    if until.is_some_and(|u| u < Utc::now().date_naive()) {
-        return Err(AppError::invalid(
-            "no_contact_until",
-            "Choose today or a later date, or leave it empty for no end date.",
-        ));
-    }
     let preferred_hours = text("preferred_hours", &input.preferred_hours, HOURS_MAX, None)?;
 
     let now = now_ms();
-    let (mut tx, org) = begin_managed(pool, user).await?;
+    let (mut tx, org, power) = begin_managed(pool, user).await?;
     let before = settings_of(&mut tx, &org).await?;
+    let stored_order = (before.no_contact, before.no_contact_until.filter(|_| before.no_contact));
+    if (input.no_contact, until) != stored_order {
+        power.require_admin()?;
+        // Checked only for a new order: one that ended stays on record as it was.
+        if until.is_some_and(|u| u < Utc::now().date_naive()) {
+            return Err(AppError::invalid(
+                "no_contact_until",
+                "Choose today or a later date, or leave it empty for no end date.",
+            ));
+        }
+    }
     let values = SettingsValues {
         team_email: &team_email,
         team_phone: &team_phone,

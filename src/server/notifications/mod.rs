@@ -4,6 +4,7 @@
 //! contacts and its opener, the organization's team alias, support engineers for the kinds they
 //! follow; each person's preferences and the organization's no-contact orders decide the rest.
 mod case_events;
+mod direct;
 mod enqueue;
 mod jobs;
 mod no_contact;
@@ -13,6 +14,7 @@ mod queries;
 mod remote_assist;
 
 pub(crate) use case_events::{on_case_event, CaseNoticeFacts};
+pub use direct::{email_one, DirectEmail};
 pub use enqueue::{enqueue, enqueue_in_chunks};
 pub use jobs::{warn_deadlines, warn_late_replacements};
 pub use no_contact::{add_no_contact, lift_no_contact};
