@@ -98,32 +98,6 @@ pub async fn invitation_info(pool: &AnyPool, token: &str) -> Result<InvitationIn
     })
 }
 
-/// The password the person chose, if it is acceptable and confirmed.
-fn check_new_password(new_password: &str, confirm: &str) -> Result<(), AppError> {
-    if new_password.chars().count() < password::MIN_PASSWORD_LEN {
-        return Err(AppError::invalid(
-            "password",
-            format!(
-                "Choose a password of at least {} characters.",
-                password::MIN_PASSWORD_LEN
-            ),
-        ));
-    }
-    if new_password.len() > 1024 {
-        return Err(AppError::invalid(
-            "password",
-            "Keep the password to 1024 characters at most.",
-        ));
-    }
-    if new_password != confirm {
-        return Err(AppError::invalid(
-            "password_confirm",
-            "The two passwords are not the same.",
-        ));
-    }
-    Ok(())
-}
-
 /// Sets the invited person's password and uses the link up. Claiming the link is the
 /// transaction's first statement (`WHERE used_at IS NULL`), so two submissions cannot both win.
 pub async fn accept_invitation(
@@ -133,7 +107,7 @@ pub async fn accept_invitation(
     confirm: &str,
 ) -> Result<(), AppError> {
     let token = plausible_token(token)?;
-    check_new_password(new_password, confirm)?;
+    crate::server::account::policy::check_new_password(new_password, confirm)?;
     // Hash before opening the transaction: argon2 is slow and must not hold the write lock.
     let pw = new_password.to_string();
     let phc = tokio::task::spawn_blocking(move || password::hash(&pw))
