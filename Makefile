@@ -85,6 +85,8 @@ end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lo
 
 chromium:
 	@[ -x "$(CHROMIUM_PATH)" ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+	@# The account spec reads the reset e-mail from the test database's outbox with sqlite3.
+	@command -v sqlite3 >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y sqlite3; }
 
 postgres:
 	@ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \

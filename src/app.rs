@@ -58,6 +58,9 @@ pub fn App() -> impl IntoView {
             <main id="main" class="app-main">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=pages::password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset/:token") view=pages::password_reset::ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases") view=pages::cases::list::CasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=pages::cases::new::NewCasePage ssr=SsrMode::Async/>

@@ -24,14 +24,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         app_state, client_ip, request_token, session_cookie, sign_in, sign_out,
     };
     let state = app_state()?;
-    let token = sign_in(
-        &state.pool,
-        &state.sessions,
-        &email,
-        &password,
-        &client_ip(),
-    )
-    .await?;
+    let ip = client_ip();
+    let token = sign_in(&state.pool, &state.sessions, &email, &password, &ip).await?;
+    let agent = crate::api::account::user_agent();
+    crate::server::account::record_client(&state.pool, &token, &agent, &ip).await?;
     if let Some(previous) = request_token() {
         sign_out(&state.pool, &previous).await?;
     }

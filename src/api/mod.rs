@@ -1,5 +1,6 @@
 //! Server functions: thin, each one authenticates the caller, authorizes on the server, calls a
 //! `server::` service and maps errors. Stubs of these compile into the browser build.
+pub mod account;
 pub mod alerts;
 pub mod auth;
 pub mod cases;

@@ -26,6 +26,7 @@ pub fn Header() -> impl IntoView {
                                 <div class="user-menu">
                                     <crate::components::bell::Bell count=unread/>
                                     <span class="user-name">{user.name.clone()} " (" {user.role.label()} ")"</span>
+                                    <A href="/account" attr:class="button secondary">"Account"</A>
                                     <ActionForm action=auth.logout>
                                         <button type="submit" class="button secondary">"Sign out"</button>
                                     </ActionForm>

@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser: what crosses the wire.
 #[macro_use]
 mod stored_enum;
+pub mod account;
 pub mod alert;
 pub mod attachment;
 pub mod case;

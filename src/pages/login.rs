@@ -10,6 +10,7 @@ pub fn LoginPage() -> impl IntoView {
     let auth = expect_context::<AuthContext>();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let reset = query.with_untracked(|q| q.get("reset").as_deref() == Some("done"));
     view! {
         <Title text="Sign in"/>
         <div class="auth-page">
@@ -18,6 +19,11 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="muted">
                     "Support Portal is for your organization's designated support contacts."
                 </p>
+                {reset.then(|| view! {
+                    <div class="alert success" role="status">
+                        "Your password was changed and every session signed out. Sign in with the new password."
+                    </div>
+                })}
                 <FormError action=auth.login/>
                 <ActionForm action=auth.login attr:class="form">
                     <input type="hidden" name="next" value=next/>
@@ -28,6 +34,7 @@ pub fn LoginPage() -> impl IntoView {
                     <div class="field">
                         <label for="password">"Password"</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                        <p class="hint"><a href="/forgot-password">"Forgot password?"</a></p>
                     </div>
                     <div class="actions">
                         <button type="submit" class="button primary">"Sign in"</button>

@@ -1,4 +1,5 @@
 //! One module per route.
+pub mod account;
 pub mod alerts;
 pub mod cases;
 pub mod contacts;
@@ -6,6 +7,7 @@ pub mod dashboard;
 pub mod login;
 pub mod not_found;
 pub mod notifications;
+pub mod password_reset;
 pub mod remote_assist;
 pub mod replacements;
 pub mod sla;

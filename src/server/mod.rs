@@ -1,5 +1,6 @@
 //! Everything that only runs on the server: configuration, database, sessions, demo data.
 pub mod access;
+pub mod account;
 pub mod alerts;
 pub mod attachments;
 pub mod audit;

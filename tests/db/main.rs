@@ -3,6 +3,7 @@
 #[path = "../helpers/mod.rs"]
 mod helpers;
 
+mod account;
 mod auth;
 mod cases;
 mod contact_admins;

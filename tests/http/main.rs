@@ -3,6 +3,7 @@
 #[path = "../helpers/mod.rs"]
 mod helpers;
 
+mod account;
 mod alerts;
 mod api;
 mod attachments;

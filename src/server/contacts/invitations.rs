@@ -155,32 +155,6 @@ pub async fn invitation_info(pool: &AnyPool, token: &str) -> Result<InvitationIn
     })
 }
 
-/// The password the person chose, if it is acceptable and confirmed.
-fn check_new_password(new_password: &str, confirm: &str) -> Result<(), AppError> {
-    if new_password.chars().count() < password::MIN_PASSWORD_LEN {
-        return Err(AppError::invalid(
-            "password",
-            format!(
-                "Choose a password of at least {} characters.",
-                password::MIN_PASSWORD_LEN
-            ),
-        ));
-    }
-    if new_password.len() > 1024 {
-        return Err(AppError::invalid(
-            "password",
-            "Keep the password to 1024 characters at most.",
-        ));
-    }
-    if new_password != confirm {
-        return Err(AppError::invalid(
-            "password_confirm",
-            "The two passwords are not the same.",
-        ));
-    }
-    Ok(())
-}
-
 /// Accepts from one client address fail this often per window before it is refused (429).
 pub const MAX_ACCEPT_FAILURES_PER_ADDRESS: i64 = 20;
 
@@ -218,7 +192,7 @@ pub async fn accept_invitation(
     confirm: &str,
 ) -> Result<(), AppError> {
     let token = plausible_token(token)?;
-    check_new_password(new_password, confirm)?;
+    crate::server::account::policy::check_new_password(new_password, confirm)?;
     // The link first: an unknown, used or expired link costs one lookup, never an argon2 hash
     // (hashing first let bogus accepts take the server's memory and CPU).
     invitation_info(pool, token).await?;
