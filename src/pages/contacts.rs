@@ -162,7 +162,11 @@ fn ContactsBody(p: PageData, actions: ContactActions) -> impl IntoView {
 }
 
 #[component]
-fn TeamSettings(settings: ContactSettings, powers: Powers, actions: ContactActions) -> impl IntoView {
+fn TeamSettings(
+    settings: ContactSettings,
+    powers: Powers,
+    actions: ContactActions,
+) -> impl IntoView {
     let manage = powers.manage;
     let error = use_action_error(actions.settings);
     let or_none = |s: &str| {
@@ -377,7 +381,12 @@ fn ContactRow(
 /// A disclosure with the edit form: works without JavaScript, and keeps the table compact.
 /// `roles`: the roles the viewer may give (empty: no role field, the role stays).
 #[component]
-fn EditContact(c: Contact, manage: bool, roles: Vec<Role>, actions: ContactActions) -> impl IntoView {
+fn EditContact(
+    c: Contact,
+    manage: bool,
+    roles: Vec<Role>,
+    actions: ContactActions,
+) -> impl IntoView {
     let cid = c.id.clone();
     let id = move |f: &str| format!("edit-{f}-{cid}");
     let summary = if manage { "Edit" } else { "Edit my details" };
@@ -417,7 +426,11 @@ fn EditContact(c: Contact, manage: bool, roles: Vec<Role>, actions: ContactActio
 
 /// `admins`: the viewer may designate admins.
 #[component]
-fn AddContactForm(sites: Vec<SiteContacts>, admins: bool, actions: ContactActions) -> impl IntoView {
+fn AddContactForm(
+    sites: Vec<SiteContacts>,
+    admins: bool,
+    actions: ContactActions,
+) -> impl IntoView {
     let error = use_action_error(actions.add);
     let described = move |field: &'static str| {
         move || {

@@ -105,8 +105,13 @@ async fn only_admins_grant_change_or_remove_the_admin_role() {
 
         // The probe's first step: the backup contact's own role to admin. Refused, and with it
         // the admin-only powers the probe reached next (alert API tokens, no-contact orders).
-        let r = contacts::update_contact(pool, &bea, &bea_contact, &details("Bea Backup", Some("admin")))
-            .await;
+        let r = contacts::update_contact(
+            pool,
+            &bea,
+            &bea_contact,
+            &details("Bea Backup", Some("admin")),
+        )
+        .await;
         assert_eq!(r, forbidden, "{b}: a backup contact's own role to admin");
         let bea = user(pool, ACME_BACKUP).await;
         assert_eq!(bea.role, Role::BackupContact, "{b}: still a backup contact");
@@ -142,7 +147,12 @@ async fn only_admins_grant_change_or_remove_the_admin_role() {
         .await;
         assert_eq!(r.map(|_| ()), forbidden, "{b}: add role=admin");
         assert_eq!(
-            count(pool, "SELECT COUNT(*) FROM users WHERE email = $1", "second@acme.example").await,
+            count(
+                pool,
+                "SELECT COUNT(*) FROM users WHERE email = $1",
+                "second@acme.example"
+            )
+            .await,
             0,
             "{b}: the refused add left no account"
         );
@@ -163,7 +173,12 @@ async fn only_admins_grant_change_or_remove_the_admin_role() {
         let r = contacts::add_contact(
             pool,
             &bea,
-            &new_contact(&boston, "authorized_caller", "fran@acme.example", "Fran Admin"),
+            &new_contact(
+                &boston,
+                "authorized_caller",
+                "fran@acme.example",
+                "Fran Admin",
+            ),
         )
         .await;
         assert_eq!(r.map(|_| ()), forbidden, "{b}: designate an admin again");
@@ -175,19 +190,29 @@ async fn only_admins_grant_change_or_remove_the_admin_role() {
 
         // The real admin: neither demoted, nor edited, nor removed by the backup contact.
         for role in [Some("backup_contact"), Some("authorized_caller"), None] {
-            let r = contacts::update_contact(pool, &bea, &alice_contact, &details("Al", role)).await;
+            let r =
+                contacts::update_contact(pool, &bea, &alice_contact, &details("Al", role)).await;
             assert_eq!(r, forbidden, "{b}: the admin's designation, role {role:?}");
         }
         let r = contacts::remove_contact(pool, &bea, &alice_contact).await;
         assert_eq!(r, forbidden, "{b}: remove the admin");
         let alice_now = user(pool, ACME_ADMIN).await;
-        assert_eq!((alice_now.role, alice_now.name.as_str()), (Role::Admin, "Alice Admin"), "{b}");
+        assert_eq!(
+            (alice_now.role, alice_now.name.as_str()),
+            (Role::Admin, "Alice Admin"),
+            "{b}"
+        );
 
         // What stays the backup contact's: the contacts who are not admins.
         let added = contacts::add_contact(
             pool,
             &bea,
-            &new_contact(&boston, "authorized_caller", "newcaller@acme.example", "New Caller"),
+            &new_contact(
+                &boston,
+                "authorized_caller",
+                "newcaller@acme.example",
+                "New Caller",
+            ),
         )
         .await
         .expect("a backup contact adds a caller");
@@ -206,9 +231,14 @@ async fn only_admins_grant_change_or_remove_the_admin_role() {
 
         // The admin grants the admin role, and then the new admin is out of the backup
         // contact's reach too.
-        contacts::update_contact(pool, &alice, &carl_contact, &details("Carl Caller", Some("admin")))
-            .await
-            .expect("an admin grants the admin role");
+        contacts::update_contact(
+            pool,
+            &alice,
+            &carl_contact,
+            &details("Carl Caller", Some("admin")),
+        )
+        .await
+        .expect("an admin grants the admin role");
         assert_eq!(user(pool, ACME_CALLER).await.role, Role::Admin, "{b}");
         let r = contacts::update_contact(pool, &bea, &carl_contact, &details("Carl", None)).await;
         assert_eq!(r, forbidden, "{b}: the new admin's details");
@@ -260,27 +290,46 @@ async fn only_admins_place_or_lift_the_no_contact_order() {
                 .settings
         };
         let r = contacts::update_settings(pool, &bea, &order(true, "", "team@acme.example")).await;
-        assert_eq!(r, Err(AppError::Forbidden), "{b}: a backup contact places an order");
+        assert_eq!(
+            r,
+            Err(AppError::Forbidden),
+            "{b}: a backup contact places an order"
+        );
         let s = stored().await;
-        assert!(!s.no_contact && s.team_email == "storage-team@acme.example", "{b}: unchanged");
+        assert!(
+            !s.no_contact && s.team_email == "storage-team@acme.example",
+            "{b}: unchanged"
+        );
         // With the order as it is, the rest is hers to change.
         contacts::update_settings(pool, &bea, &order(false, "", "oncall@acme.example"))
             .await
             .expect("a backup contact changes the alias");
-        contacts::update_settings(pool, &alice, &order(true, "2099-12-31", "oncall@acme.example"))
-            .await
-            .expect("the admin places an order");
+        contacts::update_settings(
+            pool,
+            &alice,
+            &order(true, "2099-12-31", "oncall@acme.example"),
+        )
+        .await
+        .expect("the admin places an order");
         contacts::update_settings(pool, &bea, &order(true, "2099-12-31", "pager@acme.example"))
             .await
             .expect("the order posted back unchanged");
         for (on, until) in [(false, ""), (true, ""), (true, "2099-06-30")] {
-            let r = contacts::update_settings(pool, &bea, &order(on, until, "x@acme.example")).await;
-            assert_eq!(r, Err(AppError::Forbidden), "{b}: lift or change it ({on}, {until:?})");
+            let r =
+                contacts::update_settings(pool, &bea, &order(on, until, "x@acme.example")).await;
+            assert_eq!(
+                r,
+                Err(AppError::Forbidden),
+                "{b}: lift or change it ({on}, {until:?})"
+            );
         }
         let s = stored().await;
         assert!(s.no_contact_in_force, "{b}");
         assert_eq!(
-            (s.team_email.as_str(), s.no_contact_until.map(|d| d.to_string())),
+            (
+                s.team_email.as_str(),
+                s.no_contact_until.map(|d| d.to_string())
+            ),
             ("pager@acme.example", Some("2099-12-31".to_string())),
             "{b}"
         );

@@ -73,7 +73,13 @@ struct Answer {
 }
 
 /// A browser's request: `Accept: text/html`, the session cookie, a form body for a post.
-async fn browse(app: &Router, method: &str, uri: &str, cookie: &str, form: Option<String>) -> Answer {
+async fn browse(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: Option<String>,
+) -> Answer {
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
@@ -157,7 +163,10 @@ async fn shown_once(app: &Router, cookie: &str, location: &str, link: &str, b: &
     let first = browse(app, "GET", location, cookie, None).await;
     assert_eq!(first.status, StatusCode::OK, "{b}");
     assert!(first.body.contains(NOTICE), "{b}: {:.300}", first.body);
-    assert!(first.body.contains(link), "{b}: the admin sees the new link");
+    assert!(
+        first.body.contains(link),
+        "{b}: the admin sees the new link"
+    );
     let reload = browse(app, "GET", location, cookie, None).await;
     assert_eq!(reload.status, StatusCode::OK, "{b}");
     assert!(
@@ -173,10 +182,11 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
         let (b, pool) = (db.backend, &db.pool);
         let app = portal::router::build(helpers::state(pool.clone()));
         let cookie = sign_in(&app, "admin@acme.example", "acme-admin-demo").await;
-        let boston: String = sqlx::query_scalar("SELECT id FROM sites WHERE name = 'Acme Boston DC'")
-            .fetch_one(pool)
-            .await
-            .expect("site");
+        let boston: String =
+            sqlx::query_scalar("SELECT id FROM sites WHERE name = 'Acme Boston DC'")
+                .fetch_one(pool)
+                .await
+                .expect("site");
         let invitee = format!("ivy.{b}@acme.example");
 
         // A new person: the form posts, the server redirects, the page shows the link once.
@@ -188,7 +198,11 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
         ]);
         let location = post_form(&app, "/api/contacts/add", &cookie, form).await;
         let links = emailed_links(pool, &invitee).await;
-        assert_eq!(links.len(), 1, "{b}: one e-mail to the invitee holds the link");
+        assert_eq!(
+            links.len(),
+            1,
+            "{b}: one e-mail to the invitee holds the link"
+        );
         let first = token_of(&links[0]);
         let info = portal::server::contacts::invitation_info(pool, &first)
             .await
@@ -213,15 +227,22 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
         assert_ne!(first, second, "{b}");
         shown_once(&app, &cookie, &location, &links[1], b).await;
         assert!(
-            portal::server::contacts::invitation_info(pool, &first).await.is_err(),
+            portal::server::contacts::invitation_info(pool, &first)
+                .await
+                .is_err(),
             "{b}: the old link is dead"
         );
 
         // The outbox delivers them; without an SMTP server the mailer logs what it sends.
         let mailer = Mailer::new(&MailConfig::default()).expect("mailer");
-        let report = deliver_due(pool, &mailer, &DeliveryConfig::default(), chrono::Utc::now())
-            .await
-            .expect("delivery");
+        let report = deliver_due(
+            pool,
+            &mailer,
+            &DeliveryConfig::default(),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("delivery");
         assert!(report.sent >= 2, "{b}: {report:?}");
 
         let text = log.text();
@@ -230,7 +251,10 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
             text.contains("contact invitation created") && text.contains(&invitee),
             "{b}: the log says an invitation was made, for whom"
         );
-        assert!(text.contains("no SMTP server configured"), "{b}: delivery logged");
+        assert!(
+            text.contains("no SMTP server configured"),
+            "{b}: delivery logged"
+        );
         for token in [&first, &second] {
             assert!(!text.contains(token.as_str()), "{b}: a link in the log");
         }

@@ -1524,7 +1524,14 @@ async fn run_matrix(backend: &'static str, pool: &AnyPool) {
                     let call = fx.admin_role_call(label, obj, caller).await;
                     let cell = format!("{label} ({obj:?})");
                     let a = run
-                        .check(&cell, path, caller, cookies[i].as_deref(), &call, Some(expected[i]))
+                        .check(
+                            &cell,
+                            path,
+                            caller,
+                            cookies[i].as_deref(),
+                            &call,
+                            Some(expected[i]),
+                        )
                         .await;
                     line.push_str(&format!(" {:>4}", a.status));
                 }

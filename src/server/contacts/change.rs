@@ -90,7 +90,8 @@ async fn check_update(
         };
     };
     // Granting the admin role, or changing anything of someone who holds it.
-    let touches_admin = (role_change && to == Role::Admin) || (!own && holds_admin(conn, target).await?);
+    let touches_admin =
+        (role_change && to == Role::Admin) || (!own && holds_admin(conn, target).await?);
     power.may_touch_admin(touches_admin)?;
     if role_change && own {
         return Err(own_role_refused());

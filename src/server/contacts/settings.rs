@@ -33,7 +33,10 @@ pub async fn update_settings(
     let now = now_ms();
     let (mut tx, org, power) = begin_managed(pool, user).await?;
     let before = settings_of(&mut tx, &org).await?;
-    let stored_order = (before.no_contact, before.no_contact_until.filter(|_| before.no_contact));
+    let stored_order = (
+        before.no_contact,
+        before.no_contact_until.filter(|_| before.no_contact),
+    );
     if (input.no_contact, until) != stored_order {
         power.require_admin()?;
         // Checked only for a new order: one that ended stays on record as it was.
