@@ -64,7 +64,9 @@ async fn changing_the_password_needs_the_current_one_and_ends_only_other_session
     for db in helpers::seeded().await {
         let b = db.backend;
         let cfg = SessionConfig::default();
-        let here = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP).await.unwrap();
+        let here = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP)
+            .await
+            .unwrap();
         let elsewhere = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, "192.0.2.2")
             .await
             .unwrap();
@@ -74,7 +76,10 @@ async fn changing_the_password_needs_the_current_one_and_ends_only_other_session
         let wrong =
             account::change_password(&db.pool, &me, &here, "not-my-password", new_pw, new_pw).await;
         assert_eq!(field(wrong), "current_password", "{b}");
-        assert!(alive(&db.pool, &elsewhere).await, "{b}: a refusal ends nothing");
+        assert!(
+            alive(&db.pool, &elsewhere).await,
+            "{b}: a refusal ends nothing"
+        );
         let empty = account::change_password(&db.pool, &me, &here, "", new_pw, new_pw).await;
         assert_eq!(field(empty), "current_password", "{b}");
         let differ =
@@ -87,7 +92,10 @@ async fn changing_the_password_needs_the_current_one_and_ends_only_other_session
         let ended = account::change_password(&db.pool, &me, &here, CALLER_PW, new_pw, new_pw)
             .await
             .unwrap();
-        assert_eq!(ended, 2, "{b}: the other session and the check's own sign-in");
+        assert_eq!(
+            ended, 2,
+            "{b}: the other session and the check's own sign-in"
+        );
         assert!(alive(&db.pool, &here).await, "{b}: this session stays");
         assert!(!alive(&db.pool, &elsewhere).await, "{b}: the other ends");
         assert_eq!(
@@ -112,7 +120,9 @@ async fn common_passwords_are_refused_wherever_one_is_chosen() {
     for db in helpers::seeded().await {
         let b = db.backend;
         let cfg = SessionConfig::default();
-        let here = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP).await.unwrap();
+        let here = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP)
+            .await
+            .unwrap();
         let me = helpers::user(&db.pool, CALLER).await;
         // Twelve characters, so the length rule passes: only the list refuses these.
         for common in ["1q2w3e4r5t6y", "1QAZ2WSX3EDC", "Qwerty123456"] {
@@ -126,13 +136,19 @@ async fn common_passwords_are_refused_wherever_one_is_chosen() {
             .await
             .unwrap();
         let token = mailed_token(&db.pool, CALLER).await;
-        let r = account::complete_reset(&db.pool, &token, "1q2w3e4r5t6y", "1q2w3e4r5t6y", now)
-            .await;
+        let r =
+            account::complete_reset(&db.pool, &token, "1q2w3e4r5t6y", "1q2w3e4r5t6y", now).await;
         assert_eq!(field(r), "password", "{b}");
         // The refusal did not use the link up.
-        account::complete_reset(&db.pool, &token, "a-long-enough-password", "a-long-enough-password", now)
-            .await
-            .unwrap();
+        account::complete_reset(
+            &db.pool,
+            &token,
+            "a-long-enough-password",
+            "a-long-enough-password",
+            now,
+        )
+        .await
+        .unwrap();
 
         let admin = helpers::user(&db.pool, "admin@acme.example").await;
         let site: String = sqlx::query_scalar("SELECT id FROM sites WHERE name = 'Acme Boston DC'")
@@ -156,7 +172,11 @@ async fn common_passwords_are_refused_wherever_one_is_chosen() {
         let link = added.invitation.expect("invited");
         let r = contacts::accept_invitation(&db.pool, &link.token, "1q2w3e4r5t6y", "1q2w3e4r5t6y")
             .await;
-        assert_eq!(field(r), "password", "{b}: invitations follow the same policy");
+        assert_eq!(
+            field(r),
+            "password",
+            "{b}: invitations follow the same policy"
+        );
     }
 }
 
@@ -166,13 +186,20 @@ async fn reset_links_are_hashed_single_use_and_expire_after_30_minutes() {
         let b = db.backend;
         let cfg = SessionConfig::default();
         let t0 = now_ms();
-        let session = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP).await.unwrap();
+        let session = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP)
+            .await
+            .unwrap();
         account::request_reset(&db.pool, "  Caller@ACME.example ", IP, t0)
             .await
             .unwrap();
         let token = mailed_token(&db.pool, CALLER).await;
         // Only the token's hash is stored with the link.
-        let stored = count(&db.pool, "SELECT COUNT(*) FROM password_resets WHERE id = $1", &token).await;
+        let stored = count(
+            &db.pool,
+            "SELECT COUNT(*) FROM password_resets WHERE id = $1",
+            &token,
+        )
+        .await;
         let hashed = count(
             &db.pool,
             "SELECT COUNT(*) FROM password_resets WHERE id = $1",
@@ -182,9 +209,14 @@ async fn reset_links_are_hashed_single_use_and_expire_after_30_minutes() {
         assert_eq!((stored, hashed), (0, 1), "{b}");
         // The outbox delivers it like any e-mail (to the log here).
         let mailer = Mailer::new(&MailConfig::default()).unwrap();
-        let report = deliver_due(&db.pool, &mailer, &DeliveryConfig::default(), chrono::Utc::now())
-            .await
-            .unwrap();
+        let report = deliver_due(
+            &db.pool,
+            &mailer,
+            &DeliveryConfig::default(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.sent, 1, "{b}: {report:?}");
 
         let pw = "reset-via-the-link-1";
@@ -193,8 +225,18 @@ async fn reset_links_are_hashed_single_use_and_expire_after_30_minutes() {
             .unwrap();
         assert!(!alive(&db.pool, &session).await, "{b}: every session ends");
         assert!(sign_in(&db.pool, &cfg, CALLER, pw, IP).await.is_ok(), "{b}");
-        let again = account::complete_reset(&db.pool, &token, "another-new-password", "another-new-password", t0 + 29 * MINUTE).await;
-        assert!(matches!(again, Err(AppError::Conflict(_))), "{b}: single use: {again:?}");
+        let again = account::complete_reset(
+            &db.pool,
+            &token,
+            "another-new-password",
+            "another-new-password",
+            t0 + 29 * MINUTE,
+        )
+        .await;
+        assert!(
+            matches!(again, Err(AppError::Conflict(_))),
+            "{b}: single use: {again:?}"
+        );
         assert_eq!(
             mailed_link(&db.pool, CALLER).await.as_deref(),
             Some("/forgot-password"),
@@ -203,27 +245,60 @@ async fn reset_links_are_hashed_single_use_and_expire_after_30_minutes() {
 
         // A second link, tried 30 minutes after it was sent: expired, nothing changes.
         let t1 = t0 + MINUTE;
-        account::request_reset(&db.pool, CALLER, IP, t1).await.unwrap();
+        account::request_reset(&db.pool, CALLER, IP, t1)
+            .await
+            .unwrap();
         let late = mailed_token(&db.pool, CALLER).await;
-        let r = account::complete_reset(&db.pool, &late, "too-late-password", "too-late-password", t1 + 30 * MINUTE).await;
+        let r = account::complete_reset(
+            &db.pool,
+            &late,
+            "too-late-password",
+            "too-late-password",
+            t1 + 30 * MINUTE,
+        )
+        .await;
         match r {
             Err(AppError::Conflict(m)) => assert!(m.contains("expired"), "{b}: {m}"),
             other => panic!("{b}: expected an expired link, got {other:?}"),
         }
-        assert!(sign_in(&db.pool, &cfg, CALLER, pw, IP).await.is_ok(), "{b}: password kept");
+        assert!(
+            sign_in(&db.pool, &cfg, CALLER, pw, IP).await.is_ok(),
+            "{b}: password kept"
+        );
 
         // A newer link replaces the older one.
         // An hour on, so the per-account limit (3 an hour) counts none of the above.
         let t2 = t0 + 61 * MINUTE;
-        account::request_reset(&db.pool, CALLER, IP, t2).await.unwrap();
+        account::request_reset(&db.pool, CALLER, IP, t2)
+            .await
+            .unwrap();
         let older = mailed_token(&db.pool, CALLER).await;
-        account::request_reset(&db.pool, CALLER, "192.0.2.77", t2 + 1).await.unwrap();
+        account::request_reset(&db.pool, CALLER, "192.0.2.77", t2 + 1)
+            .await
+            .unwrap();
         let newer = mailed_token(&db.pool, CALLER).await;
         assert_ne!(older, newer);
-        let r = account::complete_reset(&db.pool, &older, "older-link-password", "older-link-password", t2 + 2).await;
+        let r = account::complete_reset(
+            &db.pool,
+            &older,
+            "older-link-password",
+            "older-link-password",
+            t2 + 2,
+        )
+        .await;
         assert!(matches!(r, Err(AppError::Conflict(_))), "{b}: {r:?}");
-        let unknown = account::complete_reset(&db.pool, "not-a-token", "unknown-link-password", "unknown-link-password", t2).await;
-        assert!(matches!(unknown, Err(AppError::NotFound(_))), "{b}: {unknown:?}");
+        let unknown = account::complete_reset(
+            &db.pool,
+            "not-a-token",
+            "unknown-link-password",
+            "unknown-link-password",
+            t2,
+        )
+        .await;
+        assert!(
+            matches!(unknown, Err(AppError::NotFound(_))),
+            "{b}: {unknown:?}"
+        );
     }
 }
 
@@ -237,7 +312,11 @@ async fn an_unknown_address_is_answered_like_a_known_one_and_both_are_rate_limit
         assert_eq!(known, unknown, "{b}: the same answer");
         assert_eq!(known, Ok(()), "{b}");
         assert!(mailed_link(&db.pool, CALLER).await.is_some(), "{b}");
-        assert_eq!(mailed_link(&db.pool, "nobody@acme.example").await, None, "{b}");
+        assert_eq!(
+            mailed_link(&db.pool, "nobody@acme.example").await,
+            None,
+            "{b}"
+        );
         let malformed = account::request_reset(&db.pool, "no-at-sign", IP, now).await;
         assert_eq!(field(malformed), "email", "{b}");
 
@@ -245,7 +324,10 @@ async fn an_unknown_address_is_answered_like_a_known_one_and_both_are_rate_limit
         for email in [CALLER, "nobody@acme.example"] {
             for i in 1..RESET_MAX_PER_ACCOUNT {
                 let ip = format!("198.51.100.{i}");
-                assert_eq!(account::request_reset(&db.pool, email, &ip, now + i).await, Ok(()));
+                assert_eq!(
+                    account::request_reset(&db.pool, email, &ip, now + i).await,
+                    Ok(())
+                );
             }
             let r = account::request_reset(&db.pool, email, "203.0.113.9", now + 10).await;
             assert_eq!(r, Err(AppError::RateLimited), "{b}: {email}");
@@ -256,15 +338,22 @@ async fn an_unknown_address_is_answered_like_a_known_one_and_both_are_rate_limit
             CALLER,
         )
         .await;
-        assert_eq!(mails, RESET_MAX_PER_ACCOUNT, "{b}: a refused request sends nothing");
+        assert_eq!(
+            mails, RESET_MAX_PER_ACCOUNT,
+            "{b}: a refused request sends nothing"
+        );
         // An hour later the address may ask again.
         let later = now + account::RESET_WINDOW_MS + 1;
-        assert_eq!(account::request_reset(&db.pool, CALLER, IP, later).await, Ok(()));
+        assert_eq!(
+            account::request_reset(&db.pool, CALLER, IP, later).await,
+            Ok(())
+        );
 
         // Per client address, across accounts.
         let sprayer = "198.51.100.200";
         for i in 0..RESET_MAX_PER_ADDRESS {
-            let r = account::request_reset(&db.pool, &format!("u{i}@x.example"), sprayer, now).await;
+            let r =
+                account::request_reset(&db.pool, &format!("u{i}@x.example"), sprayer, now).await;
             assert_eq!(r, Ok(()), "{b}");
         }
         let r = account::request_reset(&db.pool, "admin@acme.example", sprayer, now).await;
@@ -277,7 +366,9 @@ async fn the_session_list_shows_each_client_and_signs_out_everywhere_else() {
     for db in helpers::seeded().await {
         let b = db.backend;
         let cfg = SessionConfig::default();
-        let here = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP).await.unwrap();
+        let here = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP)
+            .await
+            .unwrap();
         account::record_client(&db.pool, &here, "Firefox/140.0", IP)
             .await
             .unwrap();
@@ -296,20 +387,37 @@ async fn the_session_list_shows_each_client_and_signs_out_everywhere_else() {
         let page = account::account_page(&db.pool, &cfg, &me, Some(&here))
             .await
             .unwrap();
-        assert_eq!(page.sessions.len(), 2, "{b}: only the caller's own sessions");
+        assert_eq!(
+            page.sessions.len(),
+            2,
+            "{b}: only the caller's own sessions"
+        );
         let current: Vec<_> = page.sessions.iter().filter(|s| s.current).collect();
         assert_eq!(current.len(), 1, "{b}");
         assert_eq!(current[0].user_agent, "Firefox/140.0");
         assert_eq!(current[0].ip, IP);
         let elsewhere = page.sessions.iter().find(|s| !s.current).unwrap();
         assert_eq!(elsewhere.ip, "192.0.2.50");
-        assert!(elsewhere.user_agent.starts_with("Pixelx"), "{b}: control characters dropped");
-        assert_eq!(elsewhere.user_agent.chars().count(), account::USER_AGENT_MAX);
+        assert!(
+            elsewhere.user_agent.starts_with("Pixelx"),
+            "{b}: control characters dropped"
+        );
+        assert_eq!(
+            elsewhere.user_agent.chars().count(),
+            account::USER_AGENT_MAX
+        );
 
-        assert_eq!(account::sign_out_others(&db.pool, &me, &here).await, Ok(1), "{b}");
+        assert_eq!(
+            account::sign_out_others(&db.pool, &me, &here).await,
+            Ok(1),
+            "{b}"
+        );
         assert!(alive(&db.pool, &here).await, "{b}");
         assert!(!alive(&db.pool, &phone).await, "{b}");
-        assert!(alive(&db.pool, &other).await, "{b}: someone else's session is theirs");
+        assert!(
+            alive(&db.pool, &other).await,
+            "{b}: someone else's session is theirs"
+        );
         let page = account::account_page(&db.pool, &cfg, &me, Some(&here))
             .await
             .unwrap();

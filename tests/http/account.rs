@@ -14,7 +14,12 @@ struct Answer {
     body: String,
 }
 
-async fn post(app: &axum::Router, uri: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Answer {
+async fn post(
+    app: &axum::Router,
+    uri: &str,
+    fields: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> Answer {
     let mut b = Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
@@ -33,8 +38,8 @@ async fn post(app: &axum::Router, uri: &str, fields: &[(&str, &str)], cookie: Op
             .map(str::to_string)
     };
     let location = header_of(header::LOCATION).unwrap_or_default();
-    let cookie = header_of(header::SET_COOKIE)
-        .and_then(|c| c.split(';').next().map(str::to_string));
+    let cookie =
+        header_of(header::SET_COOKIE).and_then(|c| c.split(';').next().map(str::to_string));
     let status = res.status().as_u16();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
     Answer {
@@ -50,7 +55,10 @@ async fn sign_in_records_the_client_and_the_account_forms_answer_as_forms() {
     for db in helpers::seeded().await {
         let b = db.backend;
         let app = portal::router::build(helpers::state(db.pool.clone()));
-        let login = [("email", "caller@acme.example"), ("password", "acme-caller-demo")];
+        let login = [
+            ("email", "caller@acme.example"),
+            ("password", "acme-caller-demo"),
+        ];
         let cookie = post(&app, "/api/login", &login, None)
             .await
             .cookie
@@ -89,7 +97,11 @@ async fn sign_in_records_the_client_and_the_account_forms_answer_as_forms() {
         )
         .await;
         assert_eq!(wrong.status, 422, "{b}: {}", wrong.body);
-        assert!(wrong.body.contains("current_password"), "{b}: {}", wrong.body);
+        assert!(
+            wrong.body.contains("current_password"),
+            "{b}: {}",
+            wrong.body
+        );
 
         let changed = post(
             &app,
@@ -102,7 +114,11 @@ async fn sign_in_records_the_client_and_the_account_forms_answer_as_forms() {
             Some(&cookie),
         )
         .await;
-        assert!((200..400).contains(&changed.status), "{b}: {}", changed.body);
+        assert!(
+            (200..400).contains(&changed.status),
+            "{b}: {}",
+            changed.body
+        );
         assert_eq!(changed.location, "/account?changed=password", "{b}");
         let gone = post(&app, "/api/account/page", &[], Some(&other)).await;
         assert_eq!(gone.status, 401, "{b}: the other session ended");

@@ -32,9 +32,9 @@ use portal::model::case::NewCase;
 use portal::model::contact::NewContact;
 use portal::model::replacement::LogisticsFields;
 use portal::model::CurrentUser;
+use portal::server::ids::now_ms;
 use portal::server::remote_assist::NewSession;
 use portal::server::replacements::NewReplacement;
-use portal::server::ids::now_ms;
 use portal::server::{
     account, alerts, cases, contacts, notifications, remote_assist, replacements,
 };
@@ -881,7 +881,10 @@ impl Fx {
             "account/page" | "account/sign-out-others" => api(&[]),
             "account/password" => {
                 let current = self.temporary_password(caller).await;
-                let new = caller.credentials().map(|(_, p)| p).unwrap_or("matrix-password-2026");
+                let new = caller
+                    .credentials()
+                    .map(|(_, p)| p)
+                    .unwrap_or("matrix-password-2026");
                 api(&[
                     ("current_password", current),
                     ("password", new),

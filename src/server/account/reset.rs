@@ -3,13 +3,13 @@
 //! address has an account, and does the same work up to the e-mail's rows: one write
 //! transaction that records the request, with no password hashing on either path. Using the
 //! link sets the password and ends every session of the person.
+use super::hash_password;
 use super::policy::check_new_password;
 use super::queries::{
     blank_reset_links, claim_reset, delete_all_sessions, insert_reset, insert_reset_mail,
     insert_reset_request, may_sign_in, organization_of, reset_request_counts, reset_state,
     resettable_user, revoke_resets, set_password, NewReset, ResetMail,
 };
-use super::hash_password;
 use crate::model::account::RESET_LINK_MINUTES;
 use crate::model::AppError;
 use crate::server::audit::{record, AuditEntry};
@@ -53,7 +53,14 @@ pub async fn request_reset(
     let mut tx = begin_write(pool).await?;
     insert_reset_request(&mut tx, &email, ip, now).await?;
     if let Some(user) = resettable_user(&mut tx, &email).await? {
-        issue_link(&mut tx, &user.id, user.organization_id.as_deref(), &email, now).await?;
+        issue_link(
+            &mut tx,
+            &user.id,
+            user.organization_id.as_deref(),
+            &email,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
