@@ -13,7 +13,8 @@ pub struct SessionConfig {
     pub idle: Duration,
     /// Ends any session this long after sign-in, however active.
     pub absolute: Duration,
-    /// Adds `Secure` to the cookie: set when the portal is served over TLS.
+    /// Served over TLS: the cookie is `Secure` and `__Host-` prefixed, and every answer carries
+    /// `Strict-Transport-Security`.
     pub secure_cookie: bool,
 }
 
@@ -54,4 +55,8 @@ pub struct AppState {
     pub programs: Arc<ProgramSet>,
     /// Where case attachments are stored and how large they may be.
     pub attachments: AttachmentConfig,
+    /// How long a client may take (the router's request and body timeouts use it too).
+    pub http: crate::server::transport::HttpLimits,
+    /// Opens `/metrics` on the public listener to this bearer token; `None`: it is not there.
+    pub metrics_token: Option<String>,
 }

@@ -106,6 +106,8 @@ pub fn state(pool: AnyPool) -> AppState {
         programs: std::sync::Arc::new(
             portal::sla::ProgramSet::builtin().expect("built-in programs are valid"),
         ),
+        http: Default::default(),
+        metrics_token: None,
     }
 }
 

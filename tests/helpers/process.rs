@@ -82,6 +82,7 @@ impl Portal {
             .env("LEPTOS_OUTPUT_NAME", "portal")
             .env("PORTAL_ATTACHMENTS_DIR", &attachments)
             .env("PORTAL_LOG", "warn")
+            .env("PORTAL_METRICS_TOKEN", super::client::METRICS_TOKEN)
             .env_remove("PORTAL_LISTEN")
             .env_remove("PORTAL_NO_DEMO")
             .stdin(Stdio::null())

@@ -8,3 +8,5 @@ mod api;
 mod attachments;
 mod authz_matrix;
 mod fuzz;
+mod hardening;
+mod slow_clients;
