@@ -1,10 +1,10 @@
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use clap::Parser;
 use portal::router;
 use portal::server::cli::{self, Cli, Command, ServeArgs};
 use portal::server::state::{AppState, SessionConfig};
-use portal::server::{db, demo};
+use portal::server::transport::{self, HttpLimits};
+use portal::server::{db, demo, metrics};
 use std::time::Duration;
 
 #[global_allocator]
@@ -214,7 +214,7 @@ async fn serve(
         Duration::from_secs(args.db_acquire_timeout_secs.max(1)),
     )
     .await
-    .with_context(|| format!("opening database {}", redact(database_url)))?;
+    .with_context(|| format!("opening database {}", db::redacted_url(database_url)))?;
     db::migrate(&pool).await.context("applying migrations")?;
     if args.demo && demo::seed(&pool).await? {
         tracing::info!("demo data created (see README for the logins)");
@@ -226,7 +226,7 @@ async fn serve(
         sessions: SessionConfig {
             idle: Duration::from_secs(args.session_idle_minutes * 60),
             absolute: Duration::from_secs(args.session_max_hours * 3600),
-            secure_cookie: args.secure_cookie,
+            secure_cookie: args.behind_tls(),
         },
         programs: std::sync::Arc::new(programs),
         attachments: portal::server::attachments::AttachmentConfig {
@@ -235,6 +235,8 @@ async fn serve(
             max_case_bytes: args.max_case_files_mb * 1024 * 1024,
         },
         trusted_proxies: std::sync::Arc::new(args.trusted_proxies.clone().unwrap_or_default()),
+        http: args.http_limits(),
+        metrics_token: args.metrics_token(),
     };
     // Stale-case closure, resolution auto-close and RCA follow-ups; safe with several instances.
     portal::server::jobs::spawn_job_loop_every(
@@ -254,22 +256,47 @@ async fn serve(
         tracing::info!("no SMTP server configured (PORTAL_SMTP_HOST): e-mails go to the log");
     }
     portal::server::outbox::spawn_worker(state.pool.clone(), mailer, Default::default());
+    let limits = state.http.clone();
     let app = router::build(state);
+    listen(addr, app, args.metrics_addr, &limits).await
+}
 
-    // TCP_NODELAY: without it every response written in pieces waits for the client's delayed ACK.
+/// Serves the portal on `addr` (and `/metrics` on `metrics_addr`) until SIGTERM or Ctrl-C.
+async fn listen(
+    addr: std::net::SocketAddr,
+    app: axum::Router,
+    metrics_addr: Option<std::net::SocketAddr>,
+    limits: &HttpLimits,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| format!("binding {addr}"))?
-        .tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
+        .with_context(|| format!("binding {addr}"))?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let metrics = match metrics_addr {
+        Some(maddr) => {
+            let l = tokio::net::TcpListener::bind(maddr)
+                .await
+                .with_context(|| format!("binding {maddr} for metrics"))?;
+            tracing::info!("metrics on http://{maddr}/metrics");
+            let (limits, rx) = (limits.clone(), stopped.clone());
+            Some(tokio::spawn(async move {
+                transport::serve(l, metrics::router(), &limits, until_stopped(rx)).await
+            }))
+        }
+        None => None,
+    };
     tracing::info!("listening on http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let public = transport::serve(listener, app, limits, until_stopped(stopped));
+    tokio::join!(public, async {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    if let Some(m) = metrics {
+        m.await?;
+    }
     Ok(())
 }
 
@@ -291,10 +318,3 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// A database URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
-        _ => url.to_string(),
-    }
-}

@@ -2,7 +2,7 @@
 use crate::app::{shell, App};
 use crate::model::AppError;
 use crate::server::state::AppState;
-use crate::server::{attachments, metrics, security};
+use crate::server::{attachments, metrics, response_headers, security};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
@@ -16,6 +16,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// The whole HTTP surface: pages, server functions under /api, static files, probes.
 pub fn build(state: AppState) -> Router {
@@ -31,17 +32,11 @@ pub fn build(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    Router::new()
+    let limits = &state.http;
+    let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::handler))
-        .route(
-            "/cases/{id}/attachments",
-            axum::routing::post(attachments::upload).layer(DefaultBodyLimit::max(
-                // Past the per-case limit plus the form's own overhead, refuse before reading.
-                (state.attachments.max_case_bytes + 1024 * 1024) as usize,
-            )),
-        )
+        .route("/metrics", get(metrics::guarded))
         .route("/attachments/{id}", get(attachments::download))
         // The alert ingest API: bearer token, JSON errors, its own body limit (server::alerts).
         .route(
@@ -54,6 +49,14 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .merge(upload_route(&state))
+        // A body that stops arriving fails its read (the handler answers 4xx) instead of
+        // holding the connection until the request timeout.
+        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
         .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         // Pages and JSON are compressed as they stream; the bundle already is (precompressed
@@ -61,6 +64,7 @@ pub fn build(state: AppState) -> Router {
         // brotli's gain on HTML at a fraction of its top level's CPU.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(response_headers::no_store))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -72,8 +76,34 @@ pub fn build(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ));
+    // Over TLS only: on the plain-HTTP demo a browser would remember to insist on HTTPS.
+    let router = if state.sessions.secure_cookie {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(response_headers::HSTS),
         ))
-        .with_state(state)
+    } else {
+        router
+    };
+    router.with_state(state)
+}
+
+/// Attachment uploads: a larger body limit, and a longer time limit than other requests (a
+/// case's files over a phone's line); the body timeout still ends one that stalls.
+fn upload_route(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/cases/{id}/attachments",
+            axum::routing::post(attachments::upload).layer(DefaultBodyLimit::max(
+                // Past the per-case limit plus the form's own overhead, refuse before reading.
+                (state.attachments.max_case_bytes + 1024 * 1024) as usize,
+            )),
+        )
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.http.upload_timeout,
+        ))
 }
 
 /// The client bundle: brotli or gzip files written at build time (`--precompress`), and, when
@@ -103,7 +133,8 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 /// Gives every failed server function the status its `AppError` stands for. The framework
 /// answers 500 for any error, including arguments it could not parse; a client mistake must be
-/// a 4xx. Plain form posts are redirects (302) and pass untouched.
+/// a 4xx. Plain form posts are redirects (302) and pass untouched. Whatever the body, a 500
+/// leaves with a reference id only, its detail in the log (`AppError::into_public`).
 async fn error_status(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
@@ -111,17 +142,20 @@ async fn error_status(req: Request, next: Next) -> Response {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+    let err = match axum::body::to_bytes(body, 1024 * 1024).await {
+        Ok(bytes) => serde_json::from_slice::<AppError>(&bytes).unwrap_or_else(|_| {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
+            AppError::Internal(format!("server function failed with the body {text:?}"))
+        }),
+        Err(e) => AppError::Internal(format!("server function error body unreadable: {e}")),
+    };
+    let err = err.into_public();
+    if let Ok(status) = StatusCode::from_u16(err.status_code()) {
+        parts.status = status;
+    }
+    let Ok(json) = serde_json::to_vec(&err) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    match serde_json::from_slice::<AppError>(&bytes) {
-        Ok(AppError::Internal(detail)) => tracing::error!(%detail, "server function failed"),
-        Ok(err) => {
-            if let Ok(status) = StatusCode::from_u16(err.status_code()) {
-                parts.status = status;
-            }
-        }
-        Err(_) => tracing::error!("server function failed with an unrecognised error body"),
-    }
-    Response::from_parts(parts, Body::from(bytes))
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(json))
 }

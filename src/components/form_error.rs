@@ -44,7 +44,7 @@ pub fn ErrorAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     move || {
         error
             .get()
-            .map(|e| view! { <div class="alert error" role="alert">{e.to_string()}</div> })
+            .map(|e| view! { <div class="alert error" role="alert">{e.into_public().to_string()}</div> })
     }
 }
 
@@ -66,5 +66,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
     // database is away (a load balancer and a no-JS browser both see it).
     #[cfg(feature = "ssr")]
     crate::response::set_status(error.status_code());
+    // A server function called while the page renders hands over its internal error as it is.
+    let error = error.into_public();
     view! { <div class="alert error" role="alert">{error.to_string()}</div> }
 }

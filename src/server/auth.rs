@@ -11,6 +11,9 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 
 pub const SESSION_COOKIE: &str = "portal_session";
+/// The cookie's name over TLS. Browsers take a `__Host-` cookie only with `Secure`, `Path=/` and
+/// no `Domain`, so neither a plain-HTTP page nor a sibling subdomain can plant or replace it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-portal_session";
 
 // ---- Sign-in limits ----
 //
@@ -145,25 +148,38 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The session cookie's name under `cfg`: `__Host-` prefixed over TLS.
+pub fn session_cookie_name(cfg: &SessionConfig) -> &'static str {
+    if cfg.secure_cookie {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
 pub fn session_cookie(token: &str, cfg: &SessionConfig) -> String {
+    let name = session_cookie_name(cfg);
     let secure = if cfg.secure_cookie { "; Secure" } else { "" };
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         cfg.absolute.as_secs()
     )
 }
 
 pub fn clear_cookie(cfg: &SessionConfig) -> String {
+    let name = session_cookie_name(cfg);
     let secure = if cfg.secure_cookie { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
-/// The session token in a `Cookie` header, if any.
-pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+/// The session token in a `Cookie` header, if any. Only the name `cfg` gives counts: over TLS
+/// a plain `portal_session` may have been planted over HTTP.
+pub fn token_from_cookie_header<'h>(header: &'h str, cfg: &SessionConfig) -> Option<&'h str> {
+    let wanted = session_cookie_name(cfg);
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value)
         .filter(|v| !v.is_empty())
 }
@@ -372,12 +388,13 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
 
 pub fn request_token() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
+    let state = use_context::<AppState>()?;
     parts
         .headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(token_from_cookie_header)
+        .find_map(|h| token_from_cookie_header(h, &state.sessions))
         .map(str::to_string)
 }
 
@@ -443,12 +460,27 @@ mod tests {
 
     #[test]
     fn finds_token_among_cookies() {
+        let plain = SessionConfig::default();
         assert_eq!(
-            token_from_cookie_header("a=1; portal_session=abc; b=2"),
+            token_from_cookie_header("a=1; portal_session=abc; b=2", &plain),
             Some("abc")
         );
-        assert_eq!(token_from_cookie_header("portal_session="), None);
-        assert_eq!(token_from_cookie_header("other=1"), None);
+        assert_eq!(token_from_cookie_header("portal_session=", &plain), None);
+        assert_eq!(token_from_cookie_header("other=1", &plain), None);
+        // Over TLS only the prefixed cookie counts, and the prefixed one means nothing on HTTP.
+        let tls = SessionConfig {
+            secure_cookie: true,
+            ..SessionConfig::default()
+        };
+        assert_eq!(
+            token_from_cookie_header("portal_session=planted; __Host-portal_session=real", &tls),
+            Some("real")
+        );
+        assert_eq!(token_from_cookie_header("portal_session=planted", &tls), None);
+        assert_eq!(
+            token_from_cookie_header("__Host-portal_session=x", &plain),
+            None
+        );
     }
 
     #[test]
@@ -507,9 +539,14 @@ mod tests {
     fn cookie_flags() {
         let mut cfg = SessionConfig::default();
         let c = session_cookie("t", &cfg);
+        assert!(c.starts_with("portal_session=t;"), "{c}");
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
         cfg.secure_cookie = true;
-        assert!(session_cookie("t", &cfg).contains("; Secure"));
-        assert!(clear_cookie(&cfg).contains("Max-Age=0"));
+        let c = session_cookie("t", &cfg);
+        assert!(c.starts_with("__Host-portal_session=t;"), "{c}");
+        assert!(c.contains("; Secure") && c.contains("Path=/") && !c.contains("Domain"));
+        let cleared = clear_cookie(&cfg);
+        assert!(cleared.starts_with("__Host-portal_session=;") && cleared.contains("Max-Age=0"));
+        assert!(cleared.contains("; Secure"));
     }
 }

@@ -23,9 +23,11 @@ pub fn load_programs(dir: Option<&std::path::Path>) -> Result<ProgramSet, SlaErr
 )]
 pub struct Cli {
     /// sqlite://PATH (embedded, default) or postgres://USER@HOST:PORT/DB
+    // `--help` would print the variable's value, password and all.
     #[arg(
         long,
         env = "DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://data/portal.db",
         global = true
     )]
@@ -128,7 +130,8 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_DEMO", value_parser = BoolishValueParser::new())]
     pub demo: bool,
 
-    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    /// Served over HTTPS: `Secure`, `__Host-` session cookie and HSTS (implied by an https
+    /// base URL).
     #[arg(long, env = "PORTAL_SECURE_COOKIE", value_parser = BoolishValueParser::new())]
     pub secure_cookie: bool,
 
@@ -192,6 +195,64 @@ pub struct ServeArgs {
     /// The portal's public address, for the links in e-mails.
     #[arg(long, env = "PORTAL_BASE_URL", default_value = "http://127.0.0.1:3000")]
     pub base_url: String,
+
+    /// Serve `/metrics` on this address (an internal interface) instead of the public one.
+    #[arg(long, env = "PORTAL_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Bearer token that opens `/metrics` on the public address (unset: 404 there).
+    #[arg(long, env = "PORTAL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Seconds a client has to send a request's head; also how long a kept-alive connection
+    /// may sit idle.
+    #[arg(long, env = "PORTAL_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Longest pause, in seconds, while a request body arrives.
+    #[arg(long, env = "PORTAL_BODY_TIMEOUT_SECS", default_value_t = 15)]
+    pub body_timeout_secs: u64,
+
+    /// Seconds from a request's head to its answer (uploads excepted).
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// The same for attachment uploads.
+    #[arg(long, env = "PORTAL_UPLOAD_TIMEOUT_SECS", default_value_t = 600)]
+    pub upload_timeout_secs: u64,
+
+    /// Open connections at most; further clients wait until one closes.
+    #[arg(long, env = "PORTAL_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+}
+
+impl ServeArgs {
+    /// Whether the portal is served over TLS: said outright, or by an https base URL (its
+    /// public address). The plain-HTTP demo on localhost is neither.
+    pub fn behind_tls(&self) -> bool {
+        self.secure_cookie
+            || self
+                .base_url
+                .get(..8)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
+    /// The connection limits; a zero would refuse every client, so each is at least one.
+    pub fn http_limits(&self) -> crate::server::transport::HttpLimits {
+        let secs = |s: u64| std::time::Duration::from_secs(s.max(1));
+        crate::server::transport::HttpLimits {
+            header_read_timeout: secs(self.header_timeout_secs),
+            body_timeout: secs(self.body_timeout_secs),
+            request_timeout: secs(self.request_timeout_secs),
+            upload_timeout: secs(self.upload_timeout_secs),
+            max_connections: self.max_connections.max(1),
+        }
+    }
+
+    /// The metrics token, if one is set (an empty variable is none).
+    pub fn metrics_token(&self) -> Option<String> {
+        self.metrics_token.clone().filter(|t| !t.trim().is_empty())
+    }
 }
 
 #[cfg(test)]
@@ -257,6 +318,66 @@ mod tests {
         assert!(!proxies.contains("192.0.2.2".parse().unwrap()));
         assert!(Cli::try_parse_from(["portal", "--trusted-proxies", "10.0.0.0/40"]).is_err());
         assert!(Cli::try_parse_from(["portal", "--trusted-proxies", "proxy.example"]).is_err());
+    }
+
+    #[test]
+    fn an_https_base_url_means_tls() {
+        let args = |extra: &[&str]| {
+            let mut argv = vec!["portal", "serve"];
+            argv.extend_from_slice(extra);
+            match Cli::try_parse_from(argv).expect("parses").command {
+                Some(Command::Serve(a)) => a,
+                other => panic!("not serve: {other:?}"),
+            }
+        };
+        assert!(!args(&[]).behind_tls(), "the localhost demo stays plain HTTP");
+        assert!(!args(&["--base-url", "http://portal.example"]).behind_tls());
+        assert!(args(&["--base-url", "https://portal.example"]).behind_tls());
+        assert!(args(&["--base-url", "HTTPS://portal.example"]).behind_tls());
+        assert!(args(&["--secure-cookie"]).behind_tls());
+    }
+
+    #[test]
+    fn timeouts_and_the_connection_cap_are_settings() {
+        let cli = Cli::try_parse_from(["portal"]).expect("parses");
+        assert_eq!(
+            cli.serve.http_limits(),
+            crate::server::transport::HttpLimits::default(),
+            "the flags' defaults are the limits' defaults"
+        );
+        let cli = Cli::try_parse_from([
+            "portal",
+            "--header-timeout-secs",
+            "3",
+            "--body-timeout-secs",
+            "0",
+            "--max-connections",
+            "7",
+        ])
+        .expect("parses");
+        let limits = cli.serve.http_limits();
+        assert_eq!(limits.header_read_timeout.as_secs(), 3);
+        assert_eq!(limits.body_timeout.as_secs(), 1, "zero would refuse everyone");
+        assert_eq!(limits.max_connections, 7);
+    }
+
+    #[test]
+    fn help_never_shows_the_database_password_or_metrics_token() {
+        // Read from the environment as `portal --help` would.
+        std::env::set_var("DATABASE_URL", "postgres://portal:hunter2-db@db.internal/portal");
+        std::env::set_var("PORTAL_METRICS_TOKEN", "hunter2-metrics");
+        let help = Cli::command().render_long_help().to_string();
+        let serve_help = Cli::command()
+            .find_subcommand_mut("serve")
+            .expect("serve")
+            .render_long_help()
+            .to_string();
+        std::env::remove_var("DATABASE_URL");
+        std::env::remove_var("PORTAL_METRICS_TOKEN");
+        for text in [&help, &serve_help] {
+            assert!(text.contains("DATABASE_URL"), "{text}");
+            assert!(!text.contains("hunter2"), "{text}");
+        }
     }
 
     #[test]

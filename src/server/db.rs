@@ -35,9 +35,45 @@ impl Backend {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(DbError::UnsupportedUrl(url.to_string()))
+            Err(DbError::UnsupportedUrl(redacted_url(url)))
         }
     }
+}
+
+/// The URL for messages and logs: a password in its user part or in a `password=` parameter is
+/// replaced by `***`. Where the URL is ambiguous it hides more, never less.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return redacted_query(url);
+    };
+    // The last `@` ends the user part even when the password holds `@`, `/` or `?` unescaped.
+    let rest = match rest.rfind('@') {
+        Some(at) => {
+            let (user_part, host_on) = rest.split_at(at);
+            match user_part.split_once(':') {
+                Some((user, _password)) => format!("{user}:***{host_on}"),
+                None => rest.to_string(),
+            }
+        }
+        None => rest.to_string(),
+    };
+    format!("{scheme}://{}", redacted_query(&rest))
+}
+
+fn redacted_query(url: &str) -> String {
+    let Some((before, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
+                format!("{key}=***")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{before}?{}", pairs.join("&"))
 }
 
 /// Opens a pool on either backend. SQLite gets WAL (readers never block the writer), foreign
@@ -313,5 +349,38 @@ mod tests {
             Backend::of_url("mysql://x"),
             Err(DbError::UnsupportedUrl(_))
         ));
+        // The refusal is printed: not with the password.
+        let e = Backend::of_url("mysql://app:s3cret@db:3306/portal").expect_err("refused");
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        assert!(e.to_string().contains("app:***@db:3306/portal"), "{e}");
+    }
+
+    #[test]
+    fn redacted_urls_keep_everything_but_the_password() {
+        for (url, want) in [
+            (
+                "postgres://portal:s3cret@db.internal:5432/portal",
+                "postgres://portal:***@db.internal:5432/portal",
+            ),
+            // Unescaped `@`, `/` and `?` in the password still end up hidden.
+            ("postgres://u:s3@c/r?et@h/db", "postgres://u:***@h/db"),
+            (
+                "postgresql://u@h/db?sslmode=require&password=s3cret",
+                "postgresql://u@h/db?sslmode=require&password=***",
+            ),
+            (
+                "postgres://h/db?user=u&PASSWORD=s3cret&sslpassword=s3cret",
+                "postgres://h/db?user=u&PASSWORD=***&sslpassword=***",
+            ),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("sqlite://data/portal.db", "sqlite://data/portal.db"),
+            ("sqlite://data/a@b.db?mode=rwc", "sqlite://data/a@b.db?mode=rwc"),
+        ] {
+            let got = redacted_url(url);
+            assert_eq!(got, want, "{url}");
+            if url.contains("s3") && url.contains("://") {
+                assert!(!got.contains("s3"), "{url} -> {got}");
+            }
+        }
     }
 }

@@ -1,6 +1,10 @@
 //! Prometheus metrics at `/metrics`: request counts and latencies by kind of route and status
 //! class, and background job runs. Counters live in this process; with several instances each
 //! one is scraped on its own, as Prometheus expects.
+//!
+//! Not open on the public listener: served on a separate address (`router`, for
+//! `PORTAL_METRICS_ADDR`), or on the public one only to a bearer token (`PORTAL_METRICS_TOKEN`).
+//! The counts name no customer, but they tell an outsider how busy the portal is and when.
 use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
@@ -163,6 +167,43 @@ fn write_job_runs(out: &mut String) {
             );
         }
     }
+}
+
+/// What the separate metrics listener serves: `/metrics` and nothing else.
+pub fn router() -> axum::Router {
+    axum::Router::new().route("/metrics", axum::routing::get(handler))
+}
+
+/// `/metrics` on the public listener: 404 without a configured token (as if it were not there),
+/// 401 to a request without that token.
+pub async fn guarded(
+    axum::extract::State(token): axum::extract::State<Option<String>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    use axum::http::{HeaderValue, StatusCode};
+    let Some(token) = token else {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    };
+    if !bearer_matches(&headers, &token) {
+        let mut res = (StatusCode::UNAUTHORIZED, "Bearer token required").into_response();
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"metrics\""),
+        );
+        return res;
+    }
+    handler().await.into_response()
+}
+
+/// Compares digests, so the time taken says nothing about how much of the token was right.
+fn bearer_matches(headers: &axum::http::HeaderMap, token: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    sent.is_some_and(|s| Sha256::digest(s.as_bytes()) == Sha256::digest(token.as_bytes()))
 }
 
 pub async fn handler() -> impl IntoResponse {

@@ -23,12 +23,14 @@ pub mod outbox;
 pub mod password;
 pub mod remote_assist;
 pub mod replacements;
+pub mod response_headers;
 pub mod rows;
 pub mod security;
 pub mod sla_cli;
 pub mod staff_accounts;
 pub mod state;
 pub mod throttle;
+pub mod transport;
 
 /// The old path of the Remote Assist time-out job (now `remote_assist::jobs`).
 pub use remote_assist::jobs as remote_assist_jobs;

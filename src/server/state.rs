@@ -14,7 +14,8 @@ pub struct SessionConfig {
     pub idle: Duration,
     /// Ends any session this long after sign-in, however active.
     pub absolute: Duration,
-    /// Adds `Secure` to the cookie: set when the portal is served over TLS.
+    /// Served over TLS: the cookie is `Secure` and `__Host-` prefixed, and every answer carries
+    /// `Strict-Transport-Security`.
     pub secure_cookie: bool,
 }
 
@@ -57,4 +58,8 @@ pub struct AppState {
     pub attachments: AttachmentConfig,
     /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client (`PORTAL_TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// How long a client may take (the router's request and body timeouts use it too).
+    pub http: crate::server::transport::HttpLimits,
+    /// Opens `/metrics` on the public listener to this bearer token; `None`: it is not there.
+    pub metrics_token: Option<String>,
 }

@@ -212,9 +212,15 @@ pub async fn open_case_array(port: u16, cookie: &str) -> String {
         .expect("an array with active support")
 }
 
+/// The bearer token the process tests start the portal with, to read `/metrics`.
+pub const METRICS_TOKEN: &str = "process-test-metrics-token";
+
 /// Counters of a `/metrics` text, by full series name (`name{labels}`).
 pub async fn metrics(port: u16) -> HashMap<String, f64> {
-    let r = get(port, "/metrics", None).await.expect("metrics");
+    let auth = format!("Bearer {METRICS_TOKEN}");
+    let r = request(port, "GET", "/metrics", &[("Authorization", &auth)], "")
+        .await
+        .expect("metrics");
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
         .lines()

@@ -107,6 +107,8 @@ pub fn state(pool: AnyPool) -> AppState {
             portal::sla::ProgramSet::builtin().expect("built-in programs are valid"),
         ),
         trusted_proxies: Default::default(),
+        http: Default::default(),
+        metrics_token: None,
     }
 }
 

@@ -82,6 +82,7 @@ impl Portal {
             .env("LEPTOS_OUTPUT_NAME", "portal")
             .env("PORTAL_ATTACHMENTS_DIR", &attachments)
             .env("PORTAL_LOG", "warn")
+            .env("PORTAL_METRICS_TOKEN", super::client::METRICS_TOKEN)
             .env_remove("PORTAL_LISTEN")
             // The suites sign in with the demo logins; a test of a plain start overrides this.
             .env("PORTAL_DEMO", "true")

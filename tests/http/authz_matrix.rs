@@ -256,9 +256,10 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("GET /attachments/{id}",         Obj::Globex, [E401, E404, E404, E404, OK,   OK  ]),
     ("POST /cases/{id}/attachments",  Obj::Acme,   [E401, OK,   OK,   OK,   E404, OK  ]),
     ("POST /cases/{id}/attachments",  Obj::Globex, [E401, E404, E404, E404, OK,   OK  ]),
-    // Probes and Prometheus metrics are for the load balancer and the scraper: public, and
-    // they name no customer (checked for leaks like every other answer).
-    ("GET /metrics",                  Obj::None,   [OK,   OK,   OK,   OK,   OK,   OK  ]),
+    // Probes are for the load balancer: public, and they name no customer (checked for leaks
+    // like every other answer). Prometheus metrics are not on the public listener without a
+    // configured token, whoever asks (tests/http/metrics.rs: token, separate listener).
+    ("GET /metrics",                  Obj::None,   [E404, E404, E404, E404, E404, E404]),
     ("GET /healthz",                  Obj::None,   [OK,   OK,   OK,   OK,   OK,   OK  ]),
     ("GET /readyz",                   Obj::None,   [OK,   OK,   OK,   OK,   OK,   OK  ]),
 ];

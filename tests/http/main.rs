@@ -10,3 +10,5 @@ mod attachments;
 mod authz_matrix;
 mod client_address;
 mod fuzz;
+mod hardening;
+mod slow_clients;

@@ -42,7 +42,8 @@ impl From<AppError> for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %e, "alert ingest failed");
         }
-        ApiError::new(status, "server_error", e.to_string())
+        // An internal error's detail stays in the log, under the reference the message gives.
+        ApiError::new(status, "server_error", e.into_public().to_string())
     }
 }
 

@@ -26,7 +26,7 @@ async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(token_from_cookie_header);
+        .find_map(|h| token_from_cookie_header(h, &state.sessions));
     match token {
         Some(t) => user_for_token(&state.pool, &state.sessions, t).await,
         None => Ok(None),
@@ -53,7 +53,7 @@ pub async fn upload(
         Err(e) => {
             return (
                 StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
-                e.to_string(),
+                e.into_public().to_string(),
             )
                 .into_response()
         }
@@ -61,14 +61,11 @@ pub async fn upload(
     match store::store(&state, &user, &case_id, &mut multipart).await {
         Ok(n) => Redirect::to(&format!("{back}?attached={n}")).into_response(),
         Err(e @ AppError::NotFound(_)) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
-        Err(AppError::Internal(detail)) => {
-            tracing::error!(%detail, "attachment upload failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The files could not be stored.",
-            )
-                .into_response()
-        }
+        Err(e @ AppError::Internal(_)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("The files could not be stored. {}", e.into_public()),
+        )
+            .into_response(),
         Err(e) => {
             Redirect::to(&format!("{back}?upload_error={}", encode(&e.to_string()))).into_response()
         }
@@ -85,7 +82,7 @@ pub async fn download(
         Ok(r) => r,
         Err(e) => {
             let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::NOT_FOUND);
-            (status, e.to_string()).into_response()
+            (status, e.into_public().to_string()).into_response()
         }
     }
 }
