@@ -182,6 +182,7 @@ async fn serve(
             dir: args.attachments_dir.clone(),
             max_file_bytes: args.max_file_mb * 1024 * 1024,
             max_case_bytes: args.max_case_files_mb * 1024 * 1024,
+            max_org_bytes: args.max_org_files_mb * 1024 * 1024,
         },
     };
     // Stale-case closure, resolution auto-close and RCA follow-ups; safe with several instances.

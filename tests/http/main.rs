@@ -5,6 +5,7 @@ mod helpers;
 
 mod alerts;
 mod api;
+mod attachment_limits;
 mod attachments;
 mod authz_matrix;
 mod fuzz;
