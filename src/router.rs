@@ -115,7 +115,7 @@ async fn error_status(req: Request, next: Next) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     match serde_json::from_slice::<AppError>(&bytes) {
-        Ok(AppError::Internal(detail)) => tracing::error!(%detail, "server function failed"),
+        Ok(AppError::Internal(detail)) => tracing::error!(?detail, "server function failed"),
         Ok(err) => {
             if let Ok(status) = StatusCode::from_u16(err.status_code()) {
                 parts.status = status;

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod ids;
 pub mod input;
 pub mod jobs;
+pub mod logging;
 pub mod mailer;
 pub mod metrics;
 pub mod notifications;

@@ -43,7 +43,7 @@ pub(super) async fn create_invitation(
     // Until notifications exist, the log is how the link reaches the person (besides the
     // admin's page): the operator forwards it.
     tracing::info!(
-        email,
+        email = ?email,
         link = %link.path(),
         expires_at = %link.expires_at.to_rfc3339(),
         "contact invitation created"
