@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod password;
 pub mod remote_assist;
 pub mod replacements;
+pub mod retention;
 pub mod rows;
 pub mod security;
 pub mod sla_cli;

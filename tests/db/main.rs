@@ -9,4 +9,5 @@ mod contacts;
 mod notifications;
 mod remote_assist;
 mod replacements;
+mod retention;
 mod write_path;
