@@ -13,12 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&cli.log)
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    portal::server::logging::builder(&cli.log).init();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -233,6 +228,7 @@ async fn serve(
             dir: args.attachments_dir.clone(),
             max_file_bytes: args.max_file_mb * 1024 * 1024,
             max_case_bytes: args.max_case_files_mb * 1024 * 1024,
+            max_org_bytes: args.max_org_files_mb * 1024 * 1024,
         },
         trusted_proxies: std::sync::Arc::new(args.trusted_proxies.clone().unwrap_or_default()),
         http: args.http_limits(),

@@ -61,7 +61,7 @@ impl AppError {
         #[cfg(feature = "ssr")]
         if let AppError::Internal(detail) = &self {
             let reference = format!("{:08X}", rand::random::<u32>());
-            tracing::error!(%reference, %detail, "internal error");
+            tracing::error!(%reference, ?detail, "internal error");
             return AppError::Incident(reference);
         }
         self

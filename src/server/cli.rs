@@ -159,6 +159,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_MAX_CASE_FILES_MB", default_value_t = 100)]
     pub max_case_files_mb: u64,
 
+    /// Largest total of all attachments of one organization's cases, in MB.
+    #[arg(long, env = "PORTAL_MAX_ORG_FILES_MB", default_value_t = 10240)]
+    pub max_org_files_mb: u64,
+
     /// Database connections per app instance.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,

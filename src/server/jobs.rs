@@ -11,6 +11,7 @@ use crate::server::cases::{
     CaseInsert, Computed, NewEvent,
 };
 use crate::server::ids::new_id;
+use crate::server::retention::{self, RETENTION_INTERVAL};
 use crate::server::state::AppState;
 use crate::sla::ProgramSet;
 use chrono::{DateTime, Utc};
@@ -337,8 +338,13 @@ pub fn spawn_job_loop_every(state: AppState, interval: Duration) -> tokio::task:
         let mut tick = tokio::time::interval(interval.max(Duration::from_millis(100)));
         // After a slow run, wait a full interval instead of running several times in a row.
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut retention_due = tokio::time::Instant::now();
         loop {
             tick.tick().await;
+            if tokio::time::Instant::now() >= retention_due {
+                retention_due = tokio::time::Instant::now() + RETENTION_INTERVAL;
+                retention::run_logged(&state.pool, &state.sessions, Utc::now()).await;
+            }
             match run_case_jobs(&state.pool, &state.programs, Utc::now()).await {
                 Ok(r) => {
                     crate::server::metrics::job_run("case_jobs", "ok");

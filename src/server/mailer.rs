@@ -105,7 +105,7 @@ impl Mailer {
                 .map(|_| ())
                 .map_err(|e| format!("SMTP: {e}")),
             Transport::Log => {
-                tracing::info!(to = %m.to, subject = %m.subject, "e-mail (no SMTP server configured)");
+                tracing::info!(to = ?m.to, subject = ?m.subject, "e-mail (no SMTP server configured)");
                 Ok(())
             }
         }

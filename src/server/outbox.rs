@@ -303,7 +303,8 @@ async fn settle_failure(
         .fetch_one(pool)
         .await?;
     let give_up = attempts >= cfg.max_attempts;
-    tracing::warn!(outbox = %id, attempts, %error, give_up, "e-mail not delivered");
+    // The error may quote the SMTP server, which may quote the address: escaped (`?`).
+    tracing::warn!(outbox = %id, attempts, ?error, give_up, "e-mail not delivered");
     let mut w = begin_write(pool).await?;
     sqlx::query(
         "UPDATE outbox SET state = $3, next_attempt_at = $4, lease_owner = NULL, \

@@ -29,7 +29,7 @@ pub async fn reject_cross_site(
     use axum::response::IntoResponse;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && is_cross_site(req.headers()) {
-        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        tracing::warn!(path = ?req.uri().path(), "cross-site request refused");
         return (
             StatusCode::FORBIDDEN,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

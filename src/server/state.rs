@@ -35,6 +35,8 @@ pub struct AttachmentConfig {
     pub dir: PathBuf,
     pub max_file_bytes: u64,
     pub max_case_bytes: u64,
+    /// The total of all attachments of one organization's cases.
+    pub max_org_bytes: u64,
 }
 
 impl Default for AttachmentConfig {
@@ -43,6 +45,7 @@ impl Default for AttachmentConfig {
             dir: PathBuf::from("data/attachments"),
             max_file_bytes: 25 * 1024 * 1024,
             max_case_bytes: 100 * 1024 * 1024,
+            max_org_bytes: 10 * 1024 * 1024 * 1024,
         }
     }
 }

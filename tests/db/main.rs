@@ -13,4 +13,5 @@ mod invitation_links;
 mod notifications;
 mod remote_assist;
 mod replacements;
+mod retention;
 mod write_path;

@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod alerts;
 mod api;
+mod attachment_limits;
 mod attachments;
 mod authz_matrix;
 mod client_address;

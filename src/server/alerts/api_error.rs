@@ -40,7 +40,7 @@ impl From<AppError> for ApiError {
         let status =
             StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
-            tracing::error!(error = %e, "alert ingest failed");
+            tracing::error!(error = ?e.to_string(), "alert ingest failed");
         }
         // An internal error's detail stays in the log, under the reference the message gives.
         ApiError::new(status, "server_error", e.into_public().to_string())

@@ -1,47 +1,14 @@
-//! What an upload may contain: the accepted types (by extension *and* content), the size limits,
-//! and the files written to disk before they are recorded.
+//! The files of an upload, written to disk before they are recorded: streamed with their
+//! content and size checked as they arrive, and removed again unless the upload is recorded.
+use super::quota::{self, Budget};
+use super::sniff::{allowed_extensions, kind_of, Sniffer};
 use crate::model::AppError;
 use crate::server::ids::new_id;
 use crate::server::state::AttachmentConfig;
+use axum::extract::multipart::Field;
 use axum::extract::Multipart;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
-
-/// What support asks for: logs, screenshots, configuration files, and archives of them.
-const ALLOWED: &[(&str, &str, Kind)] = &[
-    ("log", "text/plain", Kind::Text),
-    ("txt", "text/plain", Kind::Text),
-    ("conf", "text/plain", Kind::Text),
-    ("cfg", "text/plain", Kind::Text),
-    ("ini", "text/plain", Kind::Text),
-    ("json", "application/json", Kind::Text),
-    ("xml", "application/xml", Kind::Text),
-    ("yaml", "text/plain", Kind::Text),
-    ("yml", "text/plain", Kind::Text),
-    ("csv", "text/csv", Kind::Text),
-    ("png", "image/png", Kind::Magic(b"\x89PNG\r\n\x1a\n")),
-    ("jpg", "image/jpeg", Kind::Magic(b"\xff\xd8\xff")),
-    ("jpeg", "image/jpeg", Kind::Magic(b"\xff\xd8\xff")),
-    ("gz", "application/gzip", Kind::Magic(b"\x1f\x8b")),
-    ("tgz", "application/gzip", Kind::Magic(b"\x1f\x8b")),
-    ("zip", "application/zip", Kind::Magic(b"PK\x03\x04")),
-];
-
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    /// Plain text: no NUL byte in the first block.
-    Text,
-    /// A binary format recognised by its first bytes.
-    Magic(&'static [u8]),
-}
-
-pub fn allowed_extensions() -> String {
-    ALLOWED
-        .iter()
-        .map(|(e, _, _)| *e)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 pub(super) fn invalid(message: String) -> AppError {
     AppError::Invalid {
@@ -61,21 +28,6 @@ pub fn clean_name(raw: &str) -> String {
     cleaned.trim().to_string()
 }
 
-fn kind_of(name: &str) -> Option<(&'static str, Kind)> {
-    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-    ALLOWED
-        .iter()
-        .find(|(e, _, _)| *e == ext)
-        .map(|(_, ct, k)| (*ct, *k))
-}
-
-fn content_matches(kind: Kind, head: &[u8]) -> bool {
-    match kind {
-        Kind::Text => !head.contains(&0),
-        Kind::Magic(m) => head.starts_with(m),
-    }
-}
-
 /// A file written to disk but not yet recorded.
 pub(super) struct Pending {
     pub id: String,
@@ -85,9 +37,39 @@ pub(super) struct Pending {
     path: PathBuf,
 }
 
-pub(super) async fn discard(files: &[Pending]) {
-    for f in files {
-        let _ = tokio::fs::remove_file(&f.path).await;
+/// The files of one upload on disk. Dropped without `keep`, it removes them: a refusal, an
+/// error, or a request whose client went away midway (its future dropped at any await, where
+/// no cleanup code after the await would run) leaves no file behind.
+pub(super) struct Received {
+    files: Vec<Pending>,
+    kept: bool,
+}
+
+impl Received {
+    pub fn files(&self) -> &[Pending] {
+        &self.files
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+
+    /// The files are recorded: they stay. Returns how many there are.
+    pub fn keep(mut self) -> usize {
+        self.kept = true;
+        self.files.len()
+    }
+}
+
+impl Drop for Received {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
+        // Synchronous on purpose: a drop cannot await, and unlinking a file is quick.
+        for f in &self.files {
+            let _ = std::fs::remove_file(&f.path);
+        }
     }
 }
 
@@ -95,45 +77,23 @@ pub(super) fn stored_path(cfg: &AttachmentConfig, case_id: &str, id: &str) -> Pa
     cfg.dir.join(case_id).join(id)
 }
 
-/// Writes the form's files to the case's folder; on any error removes what it wrote.
+/// Writes the form's files to the case's folder, within `budget`.
 pub(super) async fn receive_all(
     cfg: &AttachmentConfig,
     case_id: &str,
-    already: u64,
+    budget: &Budget,
     multipart: &mut Multipart,
-) -> Result<Vec<Pending>, AppError> {
+) -> Result<Received, AppError> {
     let dir = cfg.dir.join(case_id);
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| AppError::Internal(format!("attachments folder: {e}")))?;
-    let mut pending: Vec<Pending> = Vec::new();
-    let result = receive(cfg, &dir, already, multipart, &mut pending).await;
-    if let Err(e) = result {
-        discard(&pending).await;
-        return Err(e);
-    }
-    if pending.is_empty() {
-        return Err(invalid("Choose at least one file to attach.".into()));
-    }
-    Ok(pending)
-}
-
-async fn receive(
-    cfg: &AttachmentConfig,
-    dir: &std::path::Path,
-    already: u64,
-    multipart: &mut Multipart,
-    pending: &mut Vec<Pending>,
-) -> Result<(), AppError> {
-    let mut case_total = already;
-    let too_big = || {
-        invalid(format!(
-            "The upload is too large: at most {} MB per file and {} MB per case.",
-            cfg.max_file_bytes / (1024 * 1024),
-            cfg.max_case_bytes / (1024 * 1024)
-        ))
+    let mut received = Received {
+        files: Vec::new(),
+        kept: false,
     };
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
+    let mut total: u64 = 0;
+    while let Some(field) = next_field(cfg, multipart).await? {
         if field.name() != Some("files") {
             continue;
         }
@@ -142,55 +102,81 @@ async fn receive(
             // The browser sends an empty part when no file was chosen.
             continue;
         }
-        let (content_type, kind) = kind_of(&name).ok_or_else(|| {
-            invalid(format!(
-                "{name}: this type of file is not accepted. Accepted: {}.",
-                allowed_extensions()
-            ))
-        })?;
-        let id = new_id();
-        let path = dir.join(&id);
-        let mut file = tokio::fs::File::create(&path)
-            .await
-            .map_err(|e| AppError::Internal(format!("attachment file: {e}")))?;
-        pending.push(Pending {
-            id,
-            name: name.clone(),
-            content_type,
-            size: 0,
-            path,
-        });
-        let mut size: u64 = 0;
-        let mut checked = false;
-        while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
-            if !checked {
-                if !content_matches(kind, &chunk[..chunk.len().min(8192)]) {
-                    return Err(invalid(format!(
-                        "{name}: the content does not match its file type."
-                    )));
-                }
-                checked = true;
-            }
-            size += chunk.len() as u64;
-            case_total += chunk.len() as u64;
-            if size > cfg.max_file_bytes || case_total > cfg.max_case_bytes {
-                return Err(too_big());
-            }
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| AppError::Internal(format!("attachment write: {e}")))?;
+        let size = receive_one(cfg, &dir, budget, total, field, name, &mut received).await?;
+        total += size;
+    }
+    if received.files.is_empty() {
+        return Err(invalid("Choose at least one file to attach.".into()));
+    }
+    Ok(received)
+}
+
+/// A form part that cannot be read is most likely one cut off by the body limit.
+async fn next_field<'m>(
+    cfg: &AttachmentConfig,
+    multipart: &'m mut Multipart,
+) -> Result<Option<Field<'m>>, AppError> {
+    multipart
+        .next_field()
+        .await
+        .map_err(|_| quota::file_too_big(cfg))
+}
+
+/// Streams one file to disk (registered in `received` before its first byte is written, so
+/// that it is removed whatever happens next); returns its size.
+async fn receive_one(
+    cfg: &AttachmentConfig,
+    dir: &Path,
+    budget: &Budget,
+    before: u64,
+    mut field: Field<'_>,
+    name: String,
+    received: &mut Received,
+) -> Result<u64, AppError> {
+    let (content_type, kind) = kind_of(&name).ok_or_else(|| {
+        invalid(format!(
+            "{name}: this type of file is not accepted. Accepted: {}.",
+            allowed_extensions()
+        ))
+    })?;
+    let id = new_id();
+    let path = dir.join(&id);
+    let mut file = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("attachment file: {e}")))?;
+    received.files.push(Pending {
+        id,
+        name: name.clone(),
+        content_type,
+        size: 0,
+        path,
+    });
+    let mut sniffer = Sniffer::new(kind);
+    let mut size: u64 = 0;
+    let mismatch = || invalid(format!("{name}: the content does not match its file type."));
+    while let Some(chunk) = field.chunk().await.map_err(|_| quota::file_too_big(cfg))? {
+        if !sniffer.feed(&chunk) {
+            return Err(mismatch());
         }
-        file.flush()
+        size += chunk.len() as u64;
+        budget.check(cfg, size, before + size)?;
+        file.write_all(&chunk)
             .await
             .map_err(|e| AppError::Internal(format!("attachment write: {e}")))?;
-        if size == 0 {
-            return Err(invalid(format!("{name} is empty.")));
-        }
-        if let Some(p) = pending.last_mut() {
-            p.size = size;
-        }
     }
-    Ok(())
+    file.flush()
+        .await
+        .map_err(|e| AppError::Internal(format!("attachment write: {e}")))?;
+    if size == 0 {
+        return Err(invalid(format!("{name} is empty.")));
+    }
+    if !sniffer.matched() {
+        return Err(mismatch());
+    }
+    if let Some(p) = received.files.last_mut() {
+        p.size = size;
+    }
+    Ok(size)
 }
 
 #[cfg(test)]
@@ -198,29 +184,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_page_lists_what_the_server_accepts() {
-        assert_eq!(
-            allowed_extensions(),
-            crate::model::attachment::ACCEPTED_EXTENSIONS
-        );
-    }
-
-    #[test]
     fn names_lose_paths_and_control_characters() {
         assert_eq!(clean_name("C:\\logs\\array.log"), "array.log");
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_name("a\u{0}b\n\"c\".txt"), "abc.txt");
-    }
-
-    #[test]
-    fn types_are_checked_by_extension_and_content() {
-        let (_, png) = kind_of("shot.PNG").expect("png allowed");
-        assert!(content_matches(png, b"\x89PNG\r\n\x1a\nrest"));
-        assert!(!content_matches(png, b"GIF89a"));
-        let (_, text) = kind_of("array.log").expect("log allowed");
-        assert!(content_matches(text, b"plain text"));
-        assert!(!content_matches(text, b"MZ\x00\x00"));
-        assert!(kind_of("setup.exe").is_none());
-        assert!(kind_of("noextension").is_none());
     }
 }

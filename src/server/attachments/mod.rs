@@ -1,14 +1,18 @@
 //! Case attachments: uploaded as a plain multipart form (works without JavaScript), checked on the
-//! server (type by extension *and* content, size per file and per case), stored on disk outside
-//! the database, downloadable only by the case's organization and by support staff.
+//! server (type by extension *and* content, size per file, per case and per organization),
+//! stored on disk outside the database, downloadable only by the case's organization and by
+//! support staff.
 mod files;
 mod queries;
+mod quota;
+mod sniff;
 mod store;
 
 /// Kept at its old path (main.rs and the tests name it here).
 pub use crate::server::state::AttachmentConfig;
-pub use files::{allowed_extensions, clean_name};
+pub use files::clean_name;
 pub use queries::list;
+pub use sniff::allowed_extensions;
 
 use crate::model::{AppError, CurrentUser};
 use crate::server::auth::{token_from_cookie_header, user_for_token};

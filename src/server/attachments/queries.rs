@@ -4,16 +4,59 @@ use crate::model::attachment::AttachmentInfo;
 use crate::model::AppError;
 use crate::server::rows::Millis;
 
-/// The bytes already attached to the case.
-pub(super) async fn stored_bytes(pool: &sqlx::AnyPool, case_id: &str) -> Result<u64, AppError> {
-    let already: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM case_attachments WHERE case_id = $1",
+/// The running totals of attachment bytes of a case and of its organization.
+#[derive(sqlx::FromRow)]
+pub(super) struct TotalsRow {
+    pub case_bytes: i64,
+    pub org_bytes: i64,
+}
+
+pub(super) async fn totals(pool: &sqlx::AnyPool, case_id: &str) -> Result<TotalsRow, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT c.attachment_bytes AS case_bytes, o.attachment_bytes AS org_bytes \
+         FROM cases c JOIN organizations o ON o.id = c.organization_id WHERE c.id = $1",
     )
-    // PostgreSQL sums BIGINT as NUMERIC; the cast keeps one integer type on both backends.
     .bind(case_id)
     .fetch_one(pool)
-    .await?;
-    Ok(already.max(0) as u64)
+    .await?)
+}
+
+/// Adds `bytes` to the case's total unless that passes `limit`: 1 if it did, 0 if refused.
+pub(super) async fn add_case_bytes(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+    bytes: i64,
+    limit: i64,
+) -> Result<u64, AppError> {
+    Ok(sqlx::query(
+        "UPDATE cases SET attachment_bytes = attachment_bytes + $2 \
+         WHERE id = $1 AND attachment_bytes + $2 <= $3",
+    )
+    .bind(case_id)
+    .bind(bytes)
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// Adds `bytes` to the organization's total unless that passes `limit`: 1 if it did, 0 if not.
+pub(super) async fn add_org_bytes(
+    conn: &mut sqlx::AnyConnection,
+    organization_id: &str,
+    bytes: i64,
+    limit: i64,
+) -> Result<u64, AppError> {
+    Ok(sqlx::query(
+        "UPDATE organizations SET attachment_bytes = attachment_bytes + $2 \
+         WHERE id = $1 AND attachment_bytes + $2 <= $3",
+    )
+    .bind(organization_id)
+    .bind(bytes)
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
 }
 
 /// What a download needs of its attachment's row.

@@ -1,7 +1,8 @@
-//! An upload, all or nothing: the files are written to disk first, then recorded in one
-//! transaction; if anything fails, the files written so far are removed again.
-use super::files::{discard, receive_all, Pending};
-use super::queries;
+//! An upload, all or nothing: the files are written to disk first, then their bytes reserved
+//! against the quotas and the files recorded, in one transaction; if anything fails, or the
+//! client goes away, the files written so far are removed again (`files::Received`).
+use super::files::{receive_all, Received};
+use super::{queries, quota};
 use crate::model::{AppError, CurrentUser};
 use crate::server::cases::{audit, can_see, load_case};
 use crate::server::ids::now_ms;
@@ -16,13 +17,19 @@ pub(super) async fn store(
     multipart: &mut Multipart,
 ) -> Result<usize, AppError> {
     let organization_id = open_case_organization(state, user, case_id).await?;
-    let already = queries::stored_bytes(&state.pool, case_id).await?;
-    let pending = receive_all(&state.attachments, case_id, already, multipart).await?;
-    if let Err(e) = record(state, user, case_id, &organization_id, &pending).await {
-        discard(&pending).await;
-        return Err(e);
-    }
-    Ok(pending.len())
+    let budget = quota::budget(&state.pool, &state.attachments, case_id).await?;
+    let received = receive_all(&state.attachments, case_id, &budget, multipart).await?;
+    // Recorded in a task of its own, which runs to its end even when the client goes away now:
+    // dropped between the commit and `keep`, the request would delete files already recorded.
+    let upload = Upload {
+        state: state.clone(),
+        user_id: user.id.clone(),
+        case_id: case_id.to_string(),
+        organization_id,
+    };
+    tokio::spawn(async move { upload.record(received).await })
+        .await
+        .map_err(|e| AppError::Internal(format!("recording an upload: {e}")))?
 }
 
 /// The organization of a case this user sees and may still attach files to.
@@ -44,30 +51,39 @@ async fn open_case_organization(
     Ok(row.organization_id)
 }
 
-/// Records the files written to disk, and the upload in the audit log, in one transaction.
-async fn record(
-    state: &AppState,
-    user: &CurrentUser,
-    case_id: &str,
-    organization_id: &str,
-    pending: &[Pending],
-) -> Result<(), AppError> {
-    let now = now_ms();
-    let mut tx = crate::server::db::begin_write(&state.pool).await?;
-    for f in pending {
-        queries::insert(&mut tx, case_id, f, &user.id, now).await?;
+struct Upload {
+    state: AppState,
+    user_id: String,
+    case_id: String,
+    organization_id: String,
+}
+
+impl Upload {
+    /// Reserves the bytes, records the files and the upload in the audit log, in one
+    /// transaction; keeps the files only once it committed.
+    async fn record(self, received: Received) -> Result<usize, AppError> {
+        let now = now_ms();
+        let (state, case_id, org) = (&self.state, &self.case_id, &self.organization_id);
+        let mut tx = crate::server::db::begin_write(&state.pool).await?;
+        // First: it takes the case's row lock, before which no quota check is safe.
+        let bytes = received.total_bytes();
+        quota::reserve(&mut tx, &state.attachments, case_id, org, bytes).await?;
+        for f in received.files() {
+            queries::insert(&mut tx, case_id, f, &self.user_id, now).await?;
+        }
+        let names: Vec<&str> = received.files().iter().map(|f| f.name.as_str()).collect();
+        audit(
+            &mut tx,
+            Some(org),
+            Some(&self.user_id),
+            "case.attach",
+            case_id,
+            None,
+            Some(serde_json::json!({ "files": names })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(received.keep())
     }
-    let names: Vec<&str> = pending.iter().map(|f| f.name.as_str()).collect();
-    audit(
-        &mut tx,
-        Some(organization_id),
-        Some(&user.id),
-        "case.attach",
-        case_id,
-        None,
-        Some(serde_json::json!({ "files": names })),
-        now,
-    )
-    .await?;
-    Ok(tx.commit().await?)
 }
