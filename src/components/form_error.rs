@@ -42,9 +42,9 @@ where
 #[component]
 pub fn ErrorAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     move || {
-        error
-            .get()
-            .map(|e| view! { <div class="alert error" role="alert">{e.into_public().to_string()}</div> })
+        error.get().map(
+            |e| view! { <div class="alert error" role="alert">{e.into_public().to_string()}</div> },
+        )
     }
 }
 

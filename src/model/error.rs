@@ -162,8 +162,14 @@ mod tests {
         };
         assert_eq!(reference.len(), 8);
         let text = public.to_string();
-        assert!(text.starts_with("Something went wrong on our side."), "{text}");
-        assert!(text.contains(reference.as_str()) && !text.contains("holiday"), "{text}");
+        assert!(
+            text.starts_with("Something went wrong on our side."),
+            "{text}"
+        );
+        assert!(
+            text.contains(reference.as_str()) && !text.contains("holiday"),
+            "{text}"
+        );
         assert_eq!(public.status_code(), 500);
         let line = log.lines().find(|l| l.contains(reference.as_str()));
         assert!(line.is_some_and(|l| l.contains("2025-13-40")), "{log}");
@@ -182,7 +188,10 @@ mod tests {
         let AppError::Incident(reference) = back else {
             panic!("not an incident: {sent}");
         };
-        assert!(log.contains(&reference) && log.contains("secret detail"), "{log}");
+        assert!(
+            log.contains(&reference) && log.contains("secret detail"),
+            "{log}"
+        );
         let conflict = AppError::Conflict("Already closed.".into());
         assert_eq!(AppError::de(conflict.ser()), conflict);
     }

@@ -476,7 +476,10 @@ mod tests {
             token_from_cookie_header("portal_session=planted; __Host-portal_session=real", &tls),
             Some("real")
         );
-        assert_eq!(token_from_cookie_header("portal_session=planted", &tls), None);
+        assert_eq!(
+            token_from_cookie_header("portal_session=planted", &tls),
+            None
+        );
         assert_eq!(
             token_from_cookie_header("__Host-portal_session=x", &plain),
             None

@@ -374,7 +374,10 @@ mod tests {
             ),
             ("postgres://u@h/db", "postgres://u@h/db"),
             ("sqlite://data/portal.db", "sqlite://data/portal.db"),
-            ("sqlite://data/a@b.db?mode=rwc", "sqlite://data/a@b.db?mode=rwc"),
+            (
+                "sqlite://data/a@b.db?mode=rwc",
+                "sqlite://data/a@b.db?mode=rwc",
+            ),
         ] {
             let got = redacted_url(url);
             assert_eq!(got, want, "{url}");

@@ -16,10 +16,8 @@ pub async fn no_store(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
     if !may_be_stored(&path, res.headers()) {
-        res.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }
@@ -70,8 +68,14 @@ mod tests {
         assert!(!may_be_stored("/x.png", &typed("text/html")));
         assert!(!may_be_stored("/api/me", &typed("application/json")));
         assert!(!may_be_stored("/api/cases/form", &typed("text/plain")));
-        assert!(!may_be_stored("/attachments/01ABC", &typed("application/pdf")));
-        assert!(!may_be_stored("/attachments/report.pdf", &typed("application/pdf")));
+        assert!(!may_be_stored(
+            "/attachments/01ABC",
+            &typed("application/pdf")
+        ));
+        assert!(!may_be_stored(
+            "/attachments/report.pdf",
+            &typed("application/pdf")
+        ));
         assert!(!may_be_stored("/metrics", &typed("text/plain")));
     }
 }

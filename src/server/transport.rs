@@ -72,7 +72,14 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let (tcp, peer, slot) = accepted;
-        tokio::spawn(connection(&http, tcp, peer, app.clone(), slot, stopped.clone()));
+        tokio::spawn(connection(
+            &http,
+            tcp,
+            peer,
+            app.clone(),
+            slot,
+            stopped.clone(),
+        ));
     }
     drop(listener);
     let _ = stop.send(true);

@@ -39,7 +39,10 @@ fn get(uri: &str, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
 async fn sign_in(app: &axum::Router) -> String {
     let body = "email=admin%40acme.example&password=acme-admin-demo&next=%2F";
     let (status, headers, text) = send(app, post("/api/login", body, None)).await;
-    assert!(status.is_success() || status.is_redirection(), "{status}: {text}");
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status}: {text}"
+    );
     headers
         .get(header::SET_COOKIE)
         .and_then(|v| v.to_str().ok())
@@ -63,12 +66,20 @@ async fn behind_tls_the_cookie_is_host_prefixed_and_answers_carry_hsts() {
         state.sessions.secure_cookie = true;
         let app = portal::router::build(state);
         let set_cookie = sign_in(&app).await;
-        assert!(set_cookie.starts_with("__Host-portal_session="), "{set_cookie}");
+        assert!(
+            set_cookie.starts_with("__Host-portal_session="),
+            "{set_cookie}"
+        );
         assert!(set_cookie.contains("; Secure") && set_cookie.contains("Path=/"));
         assert!(!set_cookie.contains("Domain"), "{set_cookie}");
         let cookie = name_value(&set_cookie).to_string();
         let (status, headers, body) = send(&app, post("/api/me", "", Some(&cookie))).await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", db.backend);
+        assert!(
+            body.contains("admin@acme.example"),
+            "{}: signed in: {body}",
+            db.backend
+        );
         assert_eq!(
             headers
                 .get(header::STRICT_TRANSPORT_SECURITY)
@@ -78,8 +89,14 @@ async fn behind_tls_the_cookie_is_host_prefixed_and_answers_carry_hsts() {
         // The same token under the unprefixed name (as plain HTTP could plant it) is nobody.
         let token = cookie.split_once('=').map(|(_, t)| t).unwrap_or_default();
         let planted = format!("portal_session={token}");
-        let (status, _, _) = send(&app, post("/api/me", "", Some(&planted))).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", db.backend);
+        // `me` answers everyone (anonymous: no user), so the body tells whether it was read.
+        let (status, _, body) = send(&app, post("/api/me", "", Some(&planted))).await;
+        assert_eq!(status, StatusCode::OK, "{}", db.backend);
+        assert!(
+            !body.contains("admin@acme.example"),
+            "{}: {body}",
+            db.backend
+        );
         let (_, headers, _) = send(&app, get("/login", &[])).await;
         assert!(headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         let (_, headers, _) = send(&app, post("/api/logout", "", Some(&cookie))).await;
@@ -122,21 +139,36 @@ async fn personal_answers_are_no_store_and_static_files_keep_their_caching() {
     let app = portal::router::build(state);
     let cookie = name_value(&sign_in(&app).await).to_string();
 
-    let page = get("/", &[(header::COOKIE, &cookie), (header::ACCEPT, "text/html")]);
+    let page = get(
+        "/",
+        &[(header::COOKIE, &cookie), (header::ACCEPT, "text/html")],
+    );
     let (status, headers, _) = send(&app, page).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(cache_control(&headers), Some("no-store"), "signed-in page");
     let (_, headers, _) = send(&app, post("/api/me", "", Some(&cookie))).await;
     assert_eq!(cache_control(&headers), Some("no-store"), "server function");
     let (_, headers, _) = send(&app, get("/login", &[])).await;
-    assert_eq!(cache_control(&headers), Some("no-store"), "a page with a nonce");
+    assert_eq!(
+        cache_control(&headers),
+        Some("no-store"),
+        "a page with a nonce"
+    );
 
     let (status, headers, _) = send(&app, get("/pkg/portal.css", &[])).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(cache_control(&headers), Some("no-cache"), "the bundle keeps its own");
+    assert_eq!(
+        cache_control(&headers),
+        Some("no-cache"),
+        "the bundle keeps its own"
+    );
     let (status, headers, body) = send(&app, get("/favicon.svg", &[])).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "<svg/>"));
-    assert_eq!(cache_control(&headers), None, "a root file keeps the browser's caching");
+    assert_eq!(
+        cache_control(&headers),
+        None,
+        "a root file keeps the browser's caching"
+    );
     let _ = std::fs::remove_dir_all(site);
 }
 
@@ -152,8 +184,16 @@ async fn metrics_need_the_token_or_the_separate_listener() {
         metrics_token: Some("scrape-me".into()),
         ..state
     });
-    for auth in [None, Some("Bearer wrong"), Some("scrape-me"), Some("Bearer scrape-mex")] {
-        let headers: Vec<_> = auth.map(|a| (header::AUTHORIZATION, a)).into_iter().collect();
+    for auth in [
+        None,
+        Some("Bearer wrong"),
+        Some("scrape-me"),
+        Some("Bearer scrape-mex"),
+    ] {
+        let headers: Vec<_> = auth
+            .map(|a| (header::AUTHORIZATION, a))
+            .into_iter()
+            .collect();
         let (status, headers, _) = send(&guarded, get("/metrics", &headers)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
         assert!(headers.contains_key(header::WWW_AUTHENTICATE));
@@ -164,13 +204,19 @@ async fn metrics_need_the_token_or_the_separate_listener() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("# TYPE portal_http_requests_total counter"), "{body}");
+    assert!(
+        body.contains("# TYPE portal_http_requests_total counter"),
+        "{body}"
+    );
 
     // What `PORTAL_METRICS_ADDR` serves: the metrics alone, to whoever reaches that address.
     let internal = portal::server::metrics::router();
     let (status, _, body) = send(&internal, get("/metrics", &[])).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("portal_http_request_duration_seconds"), "{body}");
+    assert!(
+        body.contains("portal_http_request_duration_seconds"),
+        "{body}"
+    );
     let (status, _, _) = send(&internal, get("/", &[])).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing else there");
 }
@@ -190,13 +236,24 @@ async fn a_500_names_a_reference_and_no_detail() {
             .expect("break a time zone");
 
         let (status, _, body) = send(&app, post("/api/cases/form", "", Some(&cookie))).await;
-        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{}: {body}", db.backend);
-        assert!(!body.contains(DETAIL) && !body.contains("time zone"), "{body}");
+        assert_eq!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}: {body}",
+            db.backend
+        );
+        assert!(
+            !body.contains(DETAIL) && !body.contains("time zone"),
+            "{body}"
+        );
         let json: serde_json::Value = serde_json::from_str(&body).expect("JSON error");
         let reference = json["Incident"].as_str().expect("a reference");
         assert_eq!(reference.len(), 8, "{body}");
 
-        let page = get("/cases/new", &[(header::COOKIE, &cookie), (header::ACCEPT, "text/html")]);
+        let page = get(
+            "/cases/new",
+            &[(header::COOKIE, &cookie), (header::ACCEPT, "text/html")],
+        );
         let (status, _, html) = send(&app, page).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{}", db.backend);
         assert!(html.contains("Something went wrong on our side"), "{html}");

@@ -69,7 +69,13 @@ async fn half_sent_heads_are_closed_and_the_cap_keeps_the_rest_waiting() {
     let opened = Instant::now();
     let mut slow = Vec::new();
     for _ in 0..CAP {
-        slow.push(half_sent(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await);
+        slow.push(
+            half_sent(
+                port,
+                b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+            )
+            .await,
+        );
     }
     // A normal client behind the cap's worth of slow ones.
     let normal = tokio::spawn(async move {
@@ -109,7 +115,11 @@ async fn an_idle_kept_alive_connection_is_closed() {
             .await
             .expect("answer")
             .expect("read");
-        assert!(n > 0, "closed before answering: {:?}", String::from_utf8_lossy(&buf));
+        assert!(
+            n > 0,
+            "closed before answering: {:?}",
+            String::from_utf8_lossy(&buf)
+        );
         buf.extend_from_slice(&chunk[..n]);
     }
     let idle_since = Instant::now();
@@ -133,7 +143,10 @@ async fn a_stalled_body_is_answered_and_closed() {
     let answer = until_closed(&mut s, BODY + SLACK)
         .await
         .expect("a stalled body ends the request within the body timeout");
-    assert!(started.elapsed() < REQUEST, "the body timeout, not the request timeout");
+    assert!(
+        started.elapsed() < REQUEST,
+        "the body timeout, not the request timeout"
+    );
     let status = answer.split(' ').nth(1).unwrap_or_default();
     assert!(
         status.starts_with('4'),
@@ -154,7 +167,10 @@ async fn a_trickled_body_meets_the_request_timeout() {
     let mut answer = Vec::new();
     let deadline = started + REQUEST + SLACK;
     loop {
-        assert!(Instant::now() < deadline, "still open after the request timeout");
+        assert!(
+            Instant::now() < deadline,
+            "still open after the request timeout"
+        );
         if s.write_all(b"a").await.is_err() {
             break;
         }
