@@ -196,7 +196,7 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
             ("email", &invitee),
             ("name", "Ivy Invitee"),
         ]);
-        let location = post_form(&app, "/api/contacts/add", &cookie, form).await;
+        let _location = post_form(&app, "/api/contacts/add", &cookie, form).await;
         let links = emailed_links(pool, &invitee).await;
         assert_eq!(
             links.len(),
