@@ -26,6 +26,7 @@ pub fn build(state: AppState) -> Router {
         move || {
             provide_context(state.clone());
             provide_context(crate::server::auth::RequestUser::default());
+            provide_context(crate::server::contacts::RequestFlash::default());
         }
     };
     let render = {

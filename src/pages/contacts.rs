@@ -102,7 +102,7 @@ fn InvitationNotice(n: Notice) -> impl IntoView {
     view! {
         <div class="alert success stack" role="status">
             <p><strong>{format!("Invitation link created for {} <{}>.", n.name, n.email)}</strong>
-                {format!(" It was e-mailed to them. It works once, until {until} UTC, and lets them choose a password. It is shown here this once: copy it now if you want to pass it on yourself.")}
+                {format!(" It was e-mailed to them. It works once, until {until}, and lets them choose a password. It is shown here this once: copy it now if you want to pass it on yourself.")}
             </p>
             <p class="invite-link">"Invitation link: " <a href=n.path.clone()>{n.path.clone()}</a></p>
         </div>

@@ -196,7 +196,7 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
             ("email", &invitee),
             ("name", "Ivy Invitee"),
         ]);
-        let _location = post_form(&app, "/api/contacts/add", &cookie, form).await;
+        let location = post_form(&app, "/api/contacts/add", &cookie, form).await;
         let links = emailed_links(pool, &invitee).await;
         assert_eq!(
             links.len(),
@@ -208,10 +208,7 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
             .await
             .expect("the e-mailed link works");
         assert_eq!(info.email, invitee, "{b}");
-        // Open bug: the page shows the link once only sometimes (seen both ways on the same
-        // build; its flash row is stored for the right session). Written down in the session
-        // note rather than asserted; `shown_once` returns here when it is fixed.
-        let _ = shown_once;
+        shown_once(&app, &cookie, &location, &format!("/invite/{first}"), b).await;
 
         // A new link for the same person: e-mailed and shown once the same way; the first one
         // stopped working.
@@ -228,11 +225,7 @@ async fn invitation_links_never_reach_the_log_or_the_address() {
         assert_eq!(links.len(), 2, "{b}: the new link is e-mailed too");
         let second = token_of(&links[1]);
         assert_ne!(first, second, "{b}");
-        // Open bug, written down rather than asserted: after a re-invite the contacts page does
-        // not show the new link (the add path above does; the re-invite's link is e-mailed, and
-        // its flash row is stored). Tracked in the session note; `shown_once` returns here when
-        // it is fixed.
-        let _ = &location;
+        shown_once(&app, &cookie, &location, &format!("/invite/{second}"), b).await;
         assert!(
             portal::server::contacts::invitation_info(pool, &first)
                 .await

@@ -90,7 +90,7 @@ async fn email_invitation(
     link: &InvitationLink,
 ) -> Result<(), AppError> {
     let body = format!(
-        "You are now a designated support contact of your organization. Open the link below to          choose your password: it works once, until {} (UTC).",
+        "You are now a designated support contact of your organization. Open the link below to choose your password: it works once, until {} (UTC).",
         link.expires_at.format("%Y-%m-%d %H:%M")
     );
     email_one(

@@ -71,7 +71,7 @@ pub async fn contacts_page_showing(
 ) -> Result<ContactsPage, AppError> {
     let mut page = contacts_page(pool, user, org_id).await?;
     if page.can_manage {
-        page.new_invitations = flash::take(pool, session_id, now_ms()).await?;
+        page.new_invitations = flash::take_for_request(pool, session_id, now_ms()).await?;
     }
     Ok(page)
 }
