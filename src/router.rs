@@ -26,7 +26,10 @@ pub fn build(state: AppState) -> Router {
         move || {
             provide_context(state.clone());
             provide_context(crate::server::auth::RequestUser::default());
-            provide_context(crate::server::contacts::RequestFlash::default());
+            provide_context(crate::server::shown_once::ShownOnce::<
+                Vec<crate::model::contact::InvitationNotice>,
+            >::default());
+            provide_context(crate::server::shown_once::ShownOnce::<Vec<String>>::default());
         }
     };
     let render = {

@@ -29,11 +29,20 @@ fn session_id() -> Result<String, AppError> {
 #[server(name = GetContactsPage, endpoint = "contacts/page")]
 pub async fn contacts_page(org: Option<String>) -> Result<ContactsPage, AppError> {
     use crate::server::auth::{app_state, current_user};
-    let user = current_user().await?;
+    use crate::server::shown_once::ShownOnce;
+    // Before any await: see `server::shown_once`.
+    let memo = ShownOnce::of_request();
     let state = app_state()?;
     let session = session_id()?;
-    crate::server::contacts::contacts_page_showing(&state.pool, &user, org.as_deref(), &session)
-        .await
+    let user = current_user().await?;
+    crate::server::contacts::contacts_page_showing(
+        &state.pool,
+        &user,
+        org.as_deref(),
+        &session,
+        memo.as_ref(),
+    )
+    .await
 }
 
 /// Designates a person at a site. A new person's invitation link is e-mailed to them and shown

@@ -28,6 +28,7 @@ pub mod response_headers;
 pub mod retention;
 pub mod rows;
 pub mod security;
+pub mod shown_once;
 pub mod sla_cli;
 pub mod staff_accounts;
 pub mod state;

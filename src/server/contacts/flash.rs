@@ -6,6 +6,7 @@ use crate::model::contact::{invitation_path, InvitationNotice};
 use crate::model::AppError;
 use crate::server::db::{begin_write, ms_to_dt};
 use crate::server::ids::new_id;
+use crate::server::shown_once::ShownOnce;
 use sqlx::{AnyConnection, AnyPool};
 
 /// Keeps the link for the session, in the transaction that made it.
@@ -44,28 +45,14 @@ struct LinkRow {
     expires_at: i64,
 }
 
-/// The links one request has taken, shared by everything that request renders. A page render
-/// may build the contacts view more than once (a `Suspense` re-runs its children when the
-/// session resolves), and each build asks the server for the page: without this the first build
-/// took the links from the database and the one that reached the browser found none, so the
-/// link was shown only sometimes. Each request gets a new memo from the router's context.
-#[derive(Clone, Default)]
-pub struct RequestFlash(std::sync::Arc<tokio::sync::OnceCell<Vec<InvitationNotice>>>);
-
-/// The session's new links, taken once per request (`RequestFlash`), then gone.
+/// The session's new links, taken once per request (`ShownOnce`), then gone.
 pub(super) async fn take_for_request(
     pool: &AnyPool,
+    memo: Option<&ShownOnce<Vec<InvitationNotice>>>,
     session_id: &str,
     now: i64,
 ) -> Result<Vec<InvitationNotice>, AppError> {
-    match leptos::prelude::use_context::<RequestFlash>() {
-        Some(memo) => memo
-            .0
-            .get_or_try_init(|| take(pool, session_id, now))
-            .await
-            .cloned(),
-        None => take(pool, session_id, now).await,
-    }
+    ShownOnce::take(memo, || take(pool, session_id, now)).await
 }
 
 /// The session's new links, oldest first, deleted as they are read; a link that can no longer

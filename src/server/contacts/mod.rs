@@ -24,6 +24,5 @@ pub use invitations::{
     accept_invitation, accept_invitation_from, invitation_info, InvitationLink,
     MAX_ACCEPT_FAILURES_PER_ADDRESS,
 };
-pub use flash::RequestFlash;
 pub use page::{contacts_page, contacts_page_showing};
 pub use settings::update_settings;

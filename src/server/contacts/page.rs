@@ -4,6 +4,7 @@ use super::flash;
 use super::guard::{manager, Manager};
 use super::history::history;
 use super::queries::{settings_of, stored_role};
+use crate::model::contact::InvitationNotice;
 use crate::model::contact::{
     Contact, ContactSettings, ContactsPage, OrgRef, SiteContacts, CONTACT_ROLES,
     MAX_CALLERS_PER_SITE,
@@ -12,6 +13,7 @@ use crate::model::{AppError, CurrentUser, Role};
 use crate::server::access::customer_org;
 use crate::server::ids::now_ms;
 use crate::server::rows::Flag;
+use crate::server::shown_once::ShownOnce;
 use sqlx::{AnyConnection, AnyPool};
 
 /// The contacts page for the viewer's organization (vendor staff: the one they chose, read-only).
@@ -68,10 +70,11 @@ pub async fn contacts_page_showing(
     user: &CurrentUser,
     org_id: Option<&str>,
     session_id: &str,
+    memo: Option<&ShownOnce<Vec<InvitationNotice>>>,
 ) -> Result<ContactsPage, AppError> {
     let mut page = contacts_page(pool, user, org_id).await?;
     if page.can_manage {
-        page.new_invitations = flash::take_for_request(pool, session_id, now_ms()).await?;
+        page.new_invitations = flash::take_for_request(pool, memo, session_id, now_ms()).await?;
     }
     Ok(page)
 }
