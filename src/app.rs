@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
             <main id="main" class="app-main">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/code") view=pages::login_code::LoginCodePage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=pages::password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset/:token") view=pages::password_reset::ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async/>

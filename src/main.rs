@@ -119,6 +119,17 @@ async fn user(database_url: &str, cmd: cli::UserCommand) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        cli::UserCommand::ResetSecondFactor { email } => {
+            let found =
+                portal::server::account::second_factor::reset_by_staff(&pool, &email, None).await?;
+            if !found {
+                return Err(
+                    UsageError(format!("no account has the address {}", email.trim())).into(),
+                );
+            }
+            println!("second factor of {} removed (audited)", email.trim());
+            Ok(())
+        }
         cli::UserCommand::List => {
             for a in staff_accounts::list(&pool).await? {
                 println!(
@@ -222,6 +233,7 @@ async fn serve(
             idle: Duration::from_secs(args.session_idle_minutes * 60),
             absolute: Duration::from_secs(args.session_max_hours * 3600),
             secure_cookie: args.behind_tls(),
+            staff_second_factor: args.staff_second_factor(),
         },
         programs: std::sync::Arc::new(programs),
         attachments: portal::server::attachments::AttachmentConfig {

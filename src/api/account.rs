@@ -20,19 +20,29 @@ pub fn user_agent() -> String {
 
 /// The session this request came with: the user was found by it, so it exists.
 #[cfg(feature = "ssr")]
-fn session_token() -> Result<String, AppError> {
+pub(crate) fn session_token() -> Result<String, AppError> {
     crate::server::auth::request_token().ok_or(AppError::Unauthenticated)
 }
 
 /// The person's name, address and open sessions.
 #[server(name = GetAccountPage, endpoint = "account/page")]
 pub async fn account_page() -> Result<AccountPage, AppError> {
-    use crate::server::auth::{app_state, current_user, request_token};
-    let user = current_user().await?;
+    // Also while a required second factor is missing: this page is where it is set up.
+    use crate::server::auth::{app_state, enrolling_user, request_token};
+    use crate::server::shown_once::ShownOnce;
+    // Before any await: see `server::shown_once` (new recovery codes are shown once).
+    let memo = ShownOnce::<Vec<String>>::of_request();
     let state = app_state()?;
     let token = request_token();
-    crate::server::account::account_page(&state.pool, &state.sessions, &user, token.as_deref())
-        .await
+    let user = enrolling_user().await?;
+    crate::server::account::account_page(
+        &state.pool,
+        &state.sessions,
+        &user,
+        token.as_deref(),
+        memo.as_ref(),
+    )
+    .await
 }
 
 /// A new password, given the current one; the person's other sessions end.

@@ -20,22 +20,38 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::auth::{
-        app_state, client_ip, request_token, session_cookie, sign_in, sign_out,
-    };
+    use crate::server::auth::{app_state, client_ip, request_token, sign_in_step, sign_out};
     let state = app_state()?;
     let ip = client_ip();
-    let token = sign_in(&state.pool, &state.sessions, &email, &password, &ip).await?;
+    let signed = sign_in_step(&state.pool, &state.sessions, &email, &password, &ip).await?;
     let agent = crate::api::account::user_agent();
-    crate::server::account::record_client(&state.pool, &token, &agent, &ip).await?;
+    crate::server::account::record_client(&state.pool, &signed.token, &agent, &ip).await?;
     if let Some(previous) = request_token() {
         sign_out(&state.pool, &previous).await?;
     }
-    let cookie = http::HeaderValue::from_str(&session_cookie(&token, &state.sessions))
+    set_session_cookie(&signed.token)?;
+    let next = safe_next(next.as_deref());
+    if signed.needs_code {
+        let to = format!(
+            "/login/code?next={}",
+            crate::model::url::encode_component(&next)
+        );
+        leptos_axum::redirect(&to);
+    } else {
+        leptos_axum::redirect(&next);
+    }
+    Ok(())
+}
+
+/// Sets the session cookie of this answer to `token`.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_session_cookie(token: &str) -> Result<(), AppError> {
+    use crate::server::auth::{app_state, session_cookie};
+    let state = app_state()?;
+    let cookie = http::HeaderValue::from_str(&session_cookie(token, &state.sessions))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     expect_context::<leptos_axum::ResponseOptions>()
         .insert_header(http::header::SET_COOKIE, cookie);
-    leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
 

@@ -9,4 +9,5 @@ pub mod dashboard;
 pub mod notifications;
 pub mod remote_assist;
 pub mod replacements;
+pub mod second_factor;
 pub mod sla;

@@ -33,6 +33,14 @@ where
                 let children = children.clone();
                 Suspend::new(async move {
                     match auth.user.await {
+                        // The server refuses such an account everything else; the page says where
+                        // to go instead of a wall of refusals.
+                        Ok(Some(user))
+                            if user.second_factor_missing
+                                && location.pathname.get_untracked() != "/account" =>
+                        {
+                            view! { <Redirect path="/account?two_step=required#two-step"/> }.into_any()
+                        }
                         Ok(Some(user)) => children(user).into_any(),
                         Ok(None) | Err(AppError::Unauthenticated) => {
                             let here = format!(

@@ -12,6 +12,8 @@ pub enum AppError {
     BadCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    #[error("Your account requires two-step sign-in: set it up on your Account page first.")]
+    SecondFactorRequired,
     #[error("{0} was not found.")]
     NotFound(String),
     #[error("{message}")]
@@ -43,7 +45,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::SecondFactorRequired => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,

@@ -38,4 +38,7 @@ pub struct CurrentUser {
     /// `None` for vendor staff, who belong to no customer.
     pub organization_id: Option<String>,
     pub organization_name: Option<String>,
+    /// The account must have a second factor and has none: it may only set one up.
+    #[serde(default)]
+    pub second_factor_missing: bool,
 }

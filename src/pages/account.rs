@@ -39,6 +39,14 @@ fn AccountView() -> impl IntoView {
 fn confirmation() -> Option<String> {
     let q = use_query_map();
     q.with_untracked(|q| {
+        match q.get("two_step").as_deref() {
+            Some("off") => return Some("Two-step sign-in is off.".to_string()),
+            Some("on") => return Some("Two-step sign-in is on.".to_string()),
+            _ => {}
+        }
+        if q.get("organization_two_step").is_some() {
+            return Some("The organization's two-step sign-in rule was saved.".to_string());
+        }
         if q.get("changed").as_deref() == Some("password") {
             return Some(
                 "Your password was changed. Your other sessions were signed out.".to_string(),
@@ -57,6 +65,7 @@ fn Body(p: PageData) -> impl IntoView {
     view! {
         {confirmation().map(|m| view! { <div class="alert success" role="status">{m}</div> })}
         <p class="muted">{format!("Signed in as {} ({}).", p.name, p.email)}</p>
+        <crate::pages::account_two_step::TwoStep p=p.second_factor/>
         <ChangePasswordForm email=p.email.clone()/>
         <Sessions sessions=p.sessions/>
     }

@@ -1,10 +1,12 @@
 //! One module per route.
 pub mod account;
+mod account_two_step;
 pub mod alerts;
 pub mod cases;
 pub mod contacts;
 pub mod dashboard;
 pub mod login;
+pub mod login_code;
 pub mod not_found;
 pub mod notifications;
 pub mod password_reset;

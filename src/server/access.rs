@@ -106,6 +106,7 @@ mod tests {
             role,
             organization_id: org.map(str::to_string),
             organization_name: org.map(str::to_string),
+            second_factor_missing: false,
         }
     }
 

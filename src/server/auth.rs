@@ -195,6 +195,8 @@ struct SessionUserRow {
     organization_name: Option<String>,
     last_seen_at: i64,
     expires_at: i64,
+    factors: i64,
+    org_requires_factor: i64,
 }
 
 /// Looks a session up and applies idle and absolute expiry; an expired session is deleted.
@@ -206,11 +208,14 @@ pub async fn user_for_token(
     let id = token_hash(token);
     let row: Option<SessionUserRow> = sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, u.organization_id, o.name AS organization_name, \
-                s.last_seen_at, s.expires_at \
+                s.last_seen_at, s.expires_at, \
+                (SELECT COUNT(*) FROM second_factors f \
+                 WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS factors, \
+                CASE WHEN o.require_second_factor THEN 1 ELSE 0 END AS org_requires_factor \
          FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          LEFT JOIN organizations o ON o.id = u.organization_id \
-         WHERE s.id = $1 AND u.active = TRUE",
+         WHERE s.id = $1 AND s.pending_factor = FALSE AND u.active = TRUE",
     )
     .bind(&id)
     .fetch_optional(pool)
@@ -241,6 +246,7 @@ pub async fn user_for_token(
         .role
         .parse()
         .map_err(|e: crate::model::user::UnknownRole| AppError::Internal(e.to_string()))?;
+    let required = (role.is_staff() && cfg.staff_second_factor) || row.org_requires_factor == 1;
     Ok(Some(CurrentUser {
         id: row.id,
         email: row.email,
@@ -248,12 +254,19 @@ pub async fn user_for_token(
         role,
         organization_id: row.organization_id,
         organization_name: row.organization_name,
+        second_factor_missing: required && row.factors == 0,
     }))
 }
 
-/// Checks credentials and opens a new session; returns the cookie token. A fresh token is made on
-/// every sign-in, so an id planted before sign-in (session fixation) is never promoted. `ip` is the
-/// client's limit key (`client_ip`).
+/// What the right password opened: a session, or (for an account with a second factor) a
+/// half-open one that waits for the code (`server::account::second_factor`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub token: String,
+    pub needs_code: bool,
+}
+
+/// `sign_in_step`'s token alone: the session, or the half-open one of an account with a factor.
 pub async fn sign_in(
     pool: &AnyPool,
     cfg: &SessionConfig,
@@ -261,6 +274,21 @@ pub async fn sign_in(
     password_attempt: &str,
     ip: &str,
 ) -> Result<String, AppError> {
+    Ok(sign_in_step(pool, cfg, email, password_attempt, ip)
+        .await?
+        .token)
+}
+
+/// Checks credentials and opens a new session; returns the cookie token. A fresh token is made on
+/// every sign-in, so an id planted before sign-in (session fixation) is never promoted. `ip` is the
+/// client's limit key (`client_ip`).
+pub async fn sign_in_step(
+    pool: &AnyPool,
+    cfg: &SessionConfig,
+    email: &str,
+    password_attempt: &str,
+    ip: &str,
+) -> Result<SignedIn, AppError> {
     let email = checked_email(email)?;
     if password_attempt.is_empty() || password_attempt.len() > 1024 {
         return Err(AppError::invalid("password", "Enter your password."));
@@ -333,7 +361,7 @@ async fn record_attempt(
     ip: &str,
     user_id: Option<String>,
     now: i64,
-) -> Result<String, AppError> {
+) -> Result<SignedIn, AppError> {
     // The attempt, its counts and the session it opens are written together.
     let mut tx = begin_write(pool).await?;
     settle(&mut tx, keys, user_id.is_some(), now).await?;
@@ -352,19 +380,33 @@ async fn record_attempt(
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     };
+    let factors: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM second_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL",
+    )
+    .bind(&user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let needs_code = factors > 0;
+    // A half-open session lives only as long as the code may take.
+    let lifetime = if needs_code {
+        crate::server::account::second_factor::PENDING_MINUTES * 60_000
+    } else {
+        cfg.absolute.as_millis() as i64
+    };
     let token = new_token();
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $3, $4)",
+        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, pending_factor) \
+         VALUES ($1, $2, $3, $3, $4, $5)",
     )
     .bind(token_hash(&token))
     .bind(&user_id)
     .bind(now)
-    .bind(now + cfg.absolute.as_millis() as i64)
+    .bind(now + lifetime)
+    .bind(needs_code)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(token)
+    Ok(SignedIn { token, needs_code })
 }
 
 pub async fn sign_out(pool: &AnyPool, token: &str) -> Result<(), AppError> {
@@ -439,8 +481,19 @@ pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
     }
 }
 
-/// The signed-in user of this request, or `Unauthenticated`.
+/// The signed-in user of this request, or `Unauthenticated`; `SecondFactorRequired` while an
+/// account that must have a second factor has none (it may only set one up: `enrolling_user`).
 pub async fn current_user() -> Result<CurrentUser, AppError> {
+    let user = enrolling_user().await?;
+    if user.second_factor_missing {
+        return Err(AppError::SecondFactorRequired);
+    }
+    Ok(user)
+}
+
+/// The signed-in user even while a required second factor is missing: for the Account page and
+/// the functions that set a factor up.
+pub async fn enrolling_user() -> Result<CurrentUser, AppError> {
     optional_user().await?.ok_or(AppError::Unauthenticated)
 }
 

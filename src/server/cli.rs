@@ -106,6 +106,12 @@ pub enum UserCommand {
     },
     /// Every account: e-mail, name, role, organization, whether it is active and has a password.
     List,
+    /// Removes a person's second factor (a lost phone, no recovery code left), audited: they sign
+    /// in with the password alone and, where their account requires one, set up a new app at once.
+    ResetSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn parse_staff_role(text: &str) -> Result<crate::model::Role, String> {
@@ -129,6 +135,11 @@ pub struct ServeArgs {
     /// support engineer has a published password and sees every organization.
     #[arg(long, env = "PORTAL_DEMO", value_parser = BoolishValueParser::new())]
     pub demo: bool,
+
+    /// Vendor staff must sign in with a second factor (an authenticator app) [default: yes;
+    /// no with --demo, whose logins are published]
+    #[arg(long, env = "PORTAL_STAFF_SECOND_FACTOR", value_parser = BoolishValueParser::new())]
+    pub staff_second_factor: Option<bool>,
 
     /// Served over HTTPS: `Secure`, `__Host-` session cookie and HSTS (implied by an https
     /// base URL).
@@ -253,6 +264,12 @@ impl ServeArgs {
         }
     }
 
+    /// Whether vendor staff must have a second factor: yes unless said otherwise, or serving the
+    /// demo (its engineer's password is in the README anyway).
+    pub fn staff_second_factor(&self) -> bool {
+        self.staff_second_factor.unwrap_or(!self.demo)
+    }
+
     /// The metrics token, if one is set (an empty variable is none).
     pub fn metrics_token(&self) -> Option<String> {
         self.metrics_token.clone().filter(|t| !t.trim().is_empty())
@@ -268,12 +285,20 @@ mod tests {
     const BOOLEAN_ENV: &[(&str, &str)] = &[
         ("demo", "PORTAL_DEMO"),
         ("secure_cookie", "PORTAL_SECURE_COOKIE"),
+        ("staff_second_factor", "PORTAL_STAFF_SECOND_FACTOR"),
     ];
 
-    fn serve_flags() -> (bool, bool) {
+    fn serve_flags() -> [bool; 3] {
         let cli = Cli::try_parse_from(["portal"]).expect("parses");
-        (cli.serve.demo, cli.serve.secure_cookie)
+        [
+            cli.serve.demo,
+            cli.serve.secure_cookie,
+            cli.serve.staff_second_factor(),
+        ]
     }
+
+    /// Each setting's value with its variable unset: the second factor is required by default.
+    const UNSET: [bool; 3] = [false, false, true];
 
     // The only test in the crate that sets these variables: they are the process's, shared
     // by every test thread.
@@ -292,9 +317,7 @@ mod tests {
                 ("off", false),
             ] {
                 std::env::set_var(var, text);
-                let got = serve_flags();
-                let got = if i == 0 { got.0 } else { got.1 };
-                assert_eq!(got, want, "{var}={text}");
+                assert_eq!(serve_flags()[i], want, "{var}={text}");
             }
             std::env::set_var(var, "maybe");
             assert!(
@@ -302,12 +325,16 @@ mod tests {
                 "{var}=maybe is refused"
             );
             std::env::remove_var(var);
-            let got = serve_flags();
-            assert!(!(if i == 0 { got.0 } else { got.1 }), "{var} unset is off");
+            assert_eq!(serve_flags()[i], UNSET[i], "{var} unset");
         }
-        // The flag alone still means yes.
+        // The flag alone still means yes; the published demo logins need no second factor
+        // unless asked.
         let cli = Cli::try_parse_from(["portal", "--demo"]).expect("parses");
         assert!(cli.serve.demo);
+        assert!(!cli.serve.staff_second_factor());
+        let cli = Cli::try_parse_from(["portal", "--demo", "--staff-second-factor", "yes"])
+            .expect("parses");
+        assert!(cli.serve.staff_second_factor());
         let cli = Cli::try_parse_from(["portal", "serve", "--secure-cookie"]).expect("parses");
         assert!(matches!(cli.command, Some(Command::Serve(a)) if a.secure_cookie));
     }

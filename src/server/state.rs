@@ -17,6 +17,9 @@ pub struct SessionConfig {
     /// Served over TLS: the cookie is `Secure` and `__Host-` prefixed, and every answer carries
     /// `Strict-Transport-Security`.
     pub secure_cookie: bool,
+    /// Vendor staff must sign in with a second factor (they see every customer): an account
+    /// without one may only set one up. Off only for the demo (`--demo`), whose logins are public.
+    pub staff_second_factor: bool,
 }
 
 impl Default for SessionConfig {
@@ -25,6 +28,7 @@ impl Default for SessionConfig {
             idle: Duration::from_secs(2 * 3600),
             absolute: Duration::from_secs(12 * 3600),
             secure_cookie: false,
+            staff_second_factor: true,
         }
     }
 }

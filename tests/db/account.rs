@@ -384,7 +384,7 @@ async fn the_session_list_shows_each_client_and_signs_out_everywhere_else() {
             .unwrap();
         let me = helpers::user(&db.pool, CALLER).await;
 
-        let page = account::account_page(&db.pool, &cfg, &me, Some(&here))
+        let page = account::account_page(&db.pool, &cfg, &me, Some(&here), None)
             .await
             .unwrap();
         assert_eq!(
@@ -418,7 +418,7 @@ async fn the_session_list_shows_each_client_and_signs_out_everywhere_else() {
             alive(&db.pool, &other).await,
             "{b}: someone else's session is theirs"
         );
-        let page = account::account_page(&db.pool, &cfg, &me, Some(&here))
+        let page = account::account_page(&db.pool, &cfg, &me, Some(&here), None)
             .await
             .unwrap();
         assert_eq!(page.sessions.len(), 1, "{b}");

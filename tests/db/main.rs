@@ -14,4 +14,5 @@ mod notifications;
 mod remote_assist;
 mod replacements;
 mod retention;
+mod second_factor;
 mod write_path;

@@ -98,7 +98,12 @@ pub fn state(pool: AnyPool) -> AppState {
     AppState {
         leptos_options,
         pool,
-        sessions: SessionConfig::default(),
+        // The demo's world as `--demo` serves it: its engineer signs in with the published
+        // password alone. `tests/db/second_factor.rs` checks the required path.
+        sessions: SessionConfig {
+            staff_second_factor: false,
+            ..SessionConfig::default()
+        },
         attachments: portal::server::attachments::AttachmentConfig {
             dir: std::env::temp_dir().join(unique("portal-attachments")),
             ..Default::default()
@@ -131,5 +136,6 @@ pub async fn user(pool: &AnyPool, email: &str) -> portal::model::CurrentUser {
         role: role.parse().expect("role"),
         organization_id: row.get("organization_id"),
         organization_name: row.get("org_name"),
+        second_factor_missing: false,
     }
 }

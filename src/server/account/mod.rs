@@ -4,6 +4,7 @@ mod password_change;
 pub mod policy;
 mod queries;
 mod reset;
+pub mod second_factor;
 mod sessions;
 
 pub use password_change::change_password;

@@ -29,7 +29,7 @@ pub(super) async fn live_sessions(
 ) -> Result<Vec<SessionRow>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, created_at, last_seen_at, user_agent, ip FROM sessions \
-         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
+         WHERE user_id = $1 AND pending_factor = FALSE AND expires_at > $2 AND last_seen_at > $3 \
          ORDER BY last_seen_at DESC, created_at DESC, id",
     )
     .bind(user_id)

@@ -39,6 +39,7 @@ pub async fn account_page(
     cfg: &SessionConfig,
     user: &CurrentUser,
     current_token: Option<&str>,
+    codes_memo: Option<&crate::server::shown_once::ShownOnce<Vec<String>>>,
 ) -> Result<AccountPage, AppError> {
     let now = now_ms();
     let idle_ms = i64::try_from(cfg.idle.as_millis()).unwrap_or(i64::MAX);
@@ -58,6 +59,13 @@ pub async fn account_page(
         name: user.name.clone(),
         email: user.email.clone(),
         sessions,
+        second_factor: super::second_factor::page_showing(
+            pool,
+            user,
+            cfg.staff_second_factor,
+            codes_memo,
+        )
+        .await?,
     })
 }
 

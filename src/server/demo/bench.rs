@@ -206,6 +206,7 @@ pub async fn case_list_plans(pool: &AnyPool, database_url: &str) -> Result<Strin
         role: Role::Admin,
         organization_id: row.organization_id,
         organization_name: None,
+        second_factor_missing: false,
     };
     let query = CaseListQuery::from_params(None, None, None, None, None, None)?;
     let statements = crate::server::cases::list_statements(&user, &query)?;
