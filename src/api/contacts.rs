@@ -117,7 +117,10 @@ pub async fn remove_contact(contact_id: String, confirm: Option<String>) -> Resu
     if done.signed_out_self {
         leptos_axum::redirect("/login?removed=self");
     } else {
-        leptos_axum::redirect(&format!("/contacts?removed={}", id_for_address(&contact_id)));
+        leptos_axum::redirect(&format!(
+            "/contacts?removed={}",
+            id_for_address(&contact_id)
+        ));
     }
     Ok(())
 }

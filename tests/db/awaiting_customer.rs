@@ -83,7 +83,11 @@ async fn a_proposed_resolution_needs_its_text_and_the_customer_reads_it() {
             assert_eq!(field(r), "message", "{b}: {empty:?}");
         }
         let d = cases::case_detail(pool, &p, &caller, &id).await.unwrap();
-        assert_eq!(d.summary.status, CaseStatus::InProgress, "{b}: nothing written");
+        assert_eq!(
+            d.summary.status,
+            CaseStatus::InProgress,
+            "{b}: nothing written"
+        );
         assert_eq!(status_events(pool, &id).await, events, "{b}");
 
         let text = "Firmware 6.5.2 fixes the replication lag.\nUpgrade both controllers.";
@@ -129,7 +133,11 @@ async fn the_page_gives_the_automatic_closure_of_a_proposal_and_of_a_stale_case(
             .await
             .unwrap();
         let d = cases::case_detail(pool, &p, &caller, &id).await.unwrap();
-        assert_eq!(d.status_note.as_ref().map(|n| n.body.as_str()), Some(ask), "{b}");
+        assert_eq!(
+            d.status_note.as_ref().map(|n| n.body.as_str()),
+            Some(ask),
+            "{b}"
+        );
         let (notice, close) = (d.deadlines.stale_notice_due, d.deadlines.auto_close_due);
         assert!(
             matches!((notice, close), (Some(n), Some(c)) if Utc::now() < n && n < c),
@@ -151,9 +159,16 @@ async fn the_page_gives_the_automatic_closure_of_a_proposal_and_of_a_stale_case(
         assert_eq!(d.status_note, None, "{b}");
 
         // Proposed: "closed at the end of the third business day".
-        cases::set_status(pool, &p, &staff, &id, "resolution_proposed", "Routing fixed.")
-            .await
-            .unwrap();
+        cases::set_status(
+            pool,
+            &p,
+            &staff,
+            &id,
+            "resolution_proposed",
+            "Routing fixed.",
+        )
+        .await
+        .unwrap();
         let d = cases::case_detail(pool, &p, &caller, &id).await.unwrap();
         let due = d
             .deadlines
@@ -162,7 +177,10 @@ async fn the_page_gives_the_automatic_closure_of_a_proposal_and_of_a_stale_case(
         let days = (due - Utc::now()).num_hours() as f64 / 24.0;
         // Three business days after today, at the end of the day: at least two calendar days
         // away, at most three plus a weekend and a holiday or two.
-        assert!((2.0..=8.0).contains(&days), "{b}: {due} is {days:.1} days away");
+        assert!(
+            (2.0..=8.0).contains(&days),
+            "{b}: {due} is {days:.1} days away"
+        );
         assert_eq!(
             portal::sla::case_deadlines(&p, &d.facts)
                 .unwrap()

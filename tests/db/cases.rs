@@ -522,8 +522,8 @@ async fn confirm_closes_and_the_survey_is_answered_once() {
             "resolution_proposed",
             "Firmware 6.5.2 fixes it.",
         )
-            .await
-            .unwrap();
+        .await
+        .unwrap();
         let d = cases::case_detail(&db.pool, &p, &caller, &id)
             .await
             .unwrap();
@@ -557,8 +557,8 @@ async fn confirm_closes_and_the_survey_is_answered_once() {
             "resolution_proposed",
             "Firmware 6.5.2 fixes it.",
         )
-            .await
-            .unwrap();
+        .await
+        .unwrap();
         cases::confirm_resolution(&db.pool, &p, &admin, &id)
             .await
             .unwrap();

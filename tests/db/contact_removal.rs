@@ -45,7 +45,9 @@ async fn a_removal_needs_its_confirmation_and_the_page_then_says_it() {
         let b = db.backend;
         let pool = &db.pool;
         let admin = user(pool, ACME_ADMIN).await;
-        let dana = contact_id(pool, DANA, BOSTON).await.expect("Dana at Boston");
+        let dana = contact_id(pool, DANA, BOSTON)
+            .await
+            .expect("Dana at Boston");
 
         // Without the confirmation step's value the designation stays, whoever asks.
         for confirm in [None, Some(""), Some("no"), Some("YES please")] {

@@ -596,8 +596,7 @@ async fn unread_about(pool: &AnyPool, email: &str, case_id: &str) -> i64 {
 }
 
 #[tokio::test]
-async fn opening_a_case_reads_its_notifications_for_the_viewer_only_and_the_list_shows_severity()
-{
+async fn opening_a_case_reads_its_notifications_for_the_viewer_only_and_the_list_shows_severity() {
     const CALLER: &str = "caller@acme.example";
     const ADMIN: &str = "admin@acme.example";
     for db in helpers::seeded().await {

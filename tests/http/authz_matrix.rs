@@ -541,9 +541,16 @@ impl Fx {
             .id;
         if status != "new" {
             let message = "Set up by the authorization matrix.";
-            cases::set_status(&self.pool, &self.programs, &self.engineer, &id, status, message)
-                .await
-                .expect("fresh case status");
+            cases::set_status(
+                &self.pool,
+                &self.programs,
+                &self.engineer,
+                &id,
+                status,
+                message,
+            )
+            .await
+            .expect("fresh case status");
         }
         id
     }

@@ -99,32 +99,91 @@ async fn a_removal_asks_first_and_says_what_it_did() {
         assert!(list.body.contains(&format!("href=\"{step}\"")), "{b}");
         let ask = send(&app, page(&format!("/contacts?remove={dana}"), &admin)).await;
         assert_eq!(ask.status, StatusCode::OK, "{b}");
-        let box_at = ask.body.find(&format!("id=\"remove-{dana}\"")).expect("the confirmation");
+        let box_at = ask
+            .body
+            .find(&format!("id=\"remove-{dana}\""))
+            .expect("the confirmation");
         let confirmation = &ask.body[box_at..];
-        assert!(confirmation.contains("Remove Dana Dispatch at Acme Boston DC?"), "{b}");
+        assert!(
+            confirmation.contains("Remove Dana Dispatch at Acme Boston DC?"),
+            "{b}"
+        );
         assert!(confirmation.contains("It is their only role"), "{b}");
         assert!(confirmation.contains(">Keep</a>"), "{b}");
-        assert!(confirmation.contains("name=\"confirm\" value=\"yes\""), "{b}");
-        assert!(contact_id(&db.pool, "dana@acme.example").await.is_some(), "{b}");
+        assert!(
+            confirmation.contains("name=\"confirm\" value=\"yes\""),
+            "{b}"
+        );
+        assert!(
+            contact_id(&db.pool, "dana@acme.example").await.is_some(),
+            "{b}"
+        );
 
         // A post without the confirmation is refused by the field, as JSON and as a page.
         let bare = format!("contact_id={dana}");
-        let r = send(&app, post("/api/contacts/remove", &bare, &admin, "application/json", "/contacts")).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {}", r.body);
+        let r = send(
+            &app,
+            post(
+                "/api/contacts/remove",
+                &bare,
+                &admin,
+                "application/json",
+                "/contacts",
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.body
+        );
         assert!(r.body.contains("confirm"), "{b}: {}", r.body);
-        let r = send(&app, post("/api/contacts/remove", &bare, &admin, "text/html", "/contacts")).await;
-        assert!(r.status.is_redirection() && r.location.contains("__err"), "{b}: {}", r.location);
-        assert!(contact_id(&db.pool, "dana@acme.example").await.is_some(), "{b}");
+        let r = send(
+            &app,
+            post(
+                "/api/contacts/remove",
+                &bare,
+                &admin,
+                "text/html",
+                "/contacts",
+            ),
+        )
+        .await;
+        assert!(
+            r.status.is_redirection() && r.location.contains("__err"),
+            "{b}: {}",
+            r.location
+        );
+        assert!(
+            contact_id(&db.pool, "dana@acme.example").await.is_some(),
+            "{b}"
+        );
 
         // The confirmation's post removes, and lands on the page that says so at its top.
         let confirmed = format!("contact_id={dana}&confirm=yes");
-        let r = send(&app, post("/api/contacts/remove", &confirmed, &admin, "text/html", &step)).await;
+        let r = send(
+            &app,
+            post(
+                "/api/contacts/remove",
+                &confirmed,
+                &admin,
+                "text/html",
+                &step,
+            ),
+        )
+        .await;
         assert!(r.status.is_redirection(), "{b}: {} {}", r.status, r.body);
         assert_eq!(r.location, format!("/contacts?removed={dana}"), "{b}");
-        assert!(contact_id(&db.pool, "dana@acme.example").await.is_none(), "{b}");
+        assert!(
+            contact_id(&db.pool, "dana@acme.example").await.is_none(),
+            "{b}"
+        );
         let done = send(&app, page(&r.location, &admin)).await;
         let status_at = done.body.find("role=\"status\"").expect("a confirmation");
-        let said = done.body.find("Dana Dispatch is no longer a contact at Acme Boston DC.");
+        let said = done
+            .body
+            .find("Dana Dispatch is no longer a contact at Acme Boston DC.");
         assert!(said.is_some_and(|at| at > status_at), "{b}");
         let first_site = done.body.find("Authorized callers: ").expect("the sites");
         assert!(status_at < first_site, "{b}: said above the sites");
@@ -133,13 +192,30 @@ async fn a_removal_asks_first_and_says_what_it_did() {
         let bea = login(&app, "backup@acme.example", "acme-backup-demo").await;
         let own = contact_id(&db.pool, "backup@acme.example").await.unwrap();
         let ask = send(&app, page(&format!("/contacts?remove={own}"), &bea)).await;
-        assert!(ask.body.contains("Remove yourself as backup contact at Acme Boston DC?"), "{b}");
+        assert!(
+            ask.body
+                .contains("Remove yourself as backup contact at Acme Boston DC?"),
+            "{b}"
+        );
         assert!(ask.body.contains("you will be signed out at once"), "{b}");
         let body = format!("contact_id={own}&confirm=yes");
-        let r = send(&app, post("/api/contacts/remove", &body, &bea, "text/html", "/contacts")).await;
+        let r = send(
+            &app,
+            post(
+                "/api/contacts/remove",
+                &body,
+                &bea,
+                "text/html",
+                "/contacts",
+            ),
+        )
+        .await;
         assert_eq!(r.location, "/login?removed=self", "{b}");
         let login_page = send(&app, Request::get(&r.location).body(Body::empty()).unwrap()).await;
-        assert!(login_page.body.contains("You removed your last role"), "{b}");
+        assert!(
+            login_page.body.contains("You removed your last role"),
+            "{b}"
+        );
         let again = send(&app, page("/contacts", &bea)).await;
         assert!(again.status.is_redirection(), "{b}: signed out");
     }
@@ -172,20 +248,57 @@ async fn a_proposal_needs_its_text_and_the_customer_page_shows_it_with_the_closu
         let engineer = login(&app, "engineer@support.example", "support-demo").await;
         let case_page = format!("/cases/{id}");
         let bare = format!("case_id={id}&status=resolution_proposed&message=+");
-        let r = send(&app, post("/api/cases/status", &bare, &engineer, "application/json", &case_page)).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {}", r.body);
-        assert!(r.body.contains("message") && r.body.contains("resolution"), "{b}: {}", r.body);
+        let r = send(
+            &app,
+            post(
+                "/api/cases/status",
+                &bare,
+                &engineer,
+                "application/json",
+                &case_page,
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("message") && r.body.contains("resolution"),
+            "{b}: {}",
+            r.body
+        );
 
         let text = "The+routing+table+had+a+loop+on+Sales%3B+it+is+fixed.";
         let body = format!("case_id={id}&status=resolution_proposed&message={text}");
-        let r = send(&app, post("/api/cases/status", &body, &engineer, "text/html", &case_page)).await;
+        let r = send(
+            &app,
+            post(
+                "/api/cases/status",
+                &body,
+                &engineer,
+                "text/html",
+                &case_page,
+            ),
+        )
+        .await;
         assert!(r.status.is_redirection(), "{b}: {} {}", r.status, r.body);
 
         let customer = login(&app, "caller@acme.example", "acme-caller-demo").await;
         let html = send(&app, page(&case_page, &customer)).await.body;
-        let section = &html[html.find("Support proposed a resolution").expect("the proposal")..];
-        assert!(section.contains("The routing table had a loop on Sales; it is fixed."), "{b}");
-        let (yes, no) = (section.find("Confirm it is solved"), section.find("It is not solved"));
+        let section = &html[html
+            .find("Support proposed a resolution")
+            .expect("the proposal")..];
+        assert!(
+            section.contains("The routing table had a loop on Sales; it is fixed."),
+            "{b}"
+        );
+        let (yes, no) = (
+            section.find("Confirm it is solved"),
+            section.find("It is not solved"),
+        );
         assert!(yes.is_some() && no.is_some(), "{b}: both answers");
         assert!(section.contains("the case closes by itself on"), "{b}");
         assert!(html.contains("Closes automatically"), "{b}");
@@ -198,10 +311,12 @@ async fn phone_numbers_are_tel_links() {
     for db in helpers::seeded().await {
         let b = db.backend;
         let app = portal::router::build(helpers::state(db.pool.clone()));
-        sqlx::query("UPDATE users SET phone = '+1 (617) 555-0142' WHERE email = 'dana@acme.example'")
-            .execute(&db.pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE users SET phone = '+1 (617) 555-0142' WHERE email = 'dana@acme.example'",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
         let admin = login(&app, "admin@acme.example", "acme-admin-demo").await;
         let html = send(&app, page("/contacts", &admin)).await.body;
         assert!(

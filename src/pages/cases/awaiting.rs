@@ -39,7 +39,12 @@ fn SupportSaid(note: StatusNote, zone: Tz) -> impl IntoView {
 
 /// "If nobody answers, the case closes by itself on …" with its countdown, or that it stays.
 #[component]
-fn ClosesBy(due: Option<DateTime<Utc>>, tz: String, now: DateTime<Utc>, lead: &'static str) -> impl IntoView {
+fn ClosesBy(
+    due: Option<DateTime<Utc>>,
+    tz: String,
+    now: DateTime<Utc>,
+    lead: &'static str,
+) -> impl IntoView {
     match due {
         Some(due) => view! {
             <p class="closes-by">
@@ -47,7 +52,8 @@ fn ClosesBy(due: Option<DateTime<Utc>>, tz: String, now: DateTime<Utc>, lead: &'
             </p>
         }
         .into_any(),
-        None => view! { <p class="muted">"The case stays in this state until you answer."</p> }.into_any(),
+        None => view! { <p class="muted">"The case stays in this state until you answer."</p> }
+            .into_any(),
     }
 }
 

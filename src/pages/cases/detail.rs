@@ -1,3 +1,4 @@
+use super::awaiting::{automatic_closure, ResolutionForms, WaitingOnYou};
 use crate::api::cases::{
     case_detail, AddComment, ConfirmResolution, RaiseSeverity, ReopenCase, SetAgreedUpdate,
     SetSeverity, SetStatus, SubmitSurvey, SupportUpdate,
@@ -7,7 +8,6 @@ use crate::components::clock_label::clock_label;
 use crate::components::countdown::{Countdown, SeverityBadge};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::components::phone::PhoneLink;
-use super::awaiting::{automatic_closure, ResolutionForms, WaitingOnYou};
 use crate::model::attachment::{human_size, ACCEPTED_EXTENSIONS};
 use crate::model::case::{CaseDetail, CaseEvent, CaseStatus};
 use crate::model::replacement::CaseReplacements;

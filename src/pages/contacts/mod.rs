@@ -12,8 +12,7 @@ mod rows;
 pub use invite::InvitePage;
 
 use crate::api::contacts::{
-    contacts_page, AddContact, RemoveContact, ReinviteContact, UpdateContact,
-    UpdateContactSettings,
+    contacts_page, AddContact, ReinviteContact, RemoveContact, UpdateContact, UpdateContactSettings,
 };
 use crate::components::auth::RequireUser;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage};

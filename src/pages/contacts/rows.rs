@@ -42,11 +42,7 @@ pub(super) fn ContactRow(
         format!("Remove {label}"),
     );
     // A link, not a form: the first step only asks; it changes nothing and works without script.
-    let remove_href = format!(
-        "/contacts?remove={}#{}",
-        c.id,
-        confirmation_anchor(&c.id)
-    );
+    let remove_href = format!("/contacts?remove={}#{}", c.id, confirmation_anchor(&c.id));
     view! {
         <tr data-contact=c.email.clone()>
             <td data-label="Name">{c.name.clone()}{me}</td>
@@ -114,7 +110,10 @@ pub(super) fn RemoveConfirmation(
     let anchor = confirmation_anchor(&c.id);
     let (heading, labelled_by) = (format!("{anchor}-h"), format!("{anchor}-h"));
     let question = if c.is_me {
-        format!("Remove yourself as {} at {site_name}?", c.role.label().to_lowercase())
+        format!(
+            "Remove yourself as {} at {site_name}?",
+            c.role.label().to_lowercase()
+        )
     } else {
         format!("Remove {} at {site_name}?", c.name)
     };

@@ -23,10 +23,10 @@ pub use change::{
     reinvite_contact, reinvite_contact_showing, remove_confirmed, remove_contact, update_contact,
     ContactRemoved,
 };
+pub use flash::RequestFlash;
 pub use invitations::{
     accept_invitation, accept_invitation_from, invitation_info, InvitationLink,
     MAX_ACCEPT_FAILURES_PER_ADDRESS,
 };
-pub use flash::RequestFlash;
 pub use page::{contacts_page, contacts_page_showing};
 pub use settings::update_settings;

@@ -248,7 +248,10 @@ pub async fn mark_case_read(
     let sql = format!("UPDATE notifications SET read_at = $3 WHERE {OF_CASE}");
     let done = execute_gated(
         pool,
-        sqlx::query(&sql).bind(&user.id).bind(case_id).bind(now_ms()),
+        sqlx::query(&sql)
+            .bind(&user.id)
+            .bind(case_id)
+            .bind(now_ms()),
     )
     .await?;
     Ok(done.rows_affected())
