@@ -1,11 +1,15 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { hydrated, logins, signIn } from './helpers';
+import { hydrated, logins, scriptsEnabled, signIn } from './helpers';
+
+const BOSTON_ARRAY = 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)';
+/** The contact-center program closes an unanswered proposed resolution by itself. */
+const CONTACT_CENTER = 'Contact center org acme-cx (CX-ACME-0001)';
 
 /** Opens a case through the form and returns its URL. */
-async function openCase(page: Page, severity: number, subject: string) {
+async function openCase(page: Page, severity: number, subject: string, array = BOSTON_ARRAY) {
   await page.goto('/cases/new');
   await hydrated(page);
-  await page.getByLabel('Array or service').selectOption({ label: 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)' });
+  await page.getByLabel('Array or service').selectOption({ label: array });
   await page.getByLabel(new RegExp(`^Severity ${severity} —`)).check();
   await page.getByLabel('Subject').fill(subject);
   await page.getByLabel('Description').fill('Latency spikes on the production volumes since this morning.');
@@ -17,7 +21,10 @@ async function openCase(page: Page, severity: number, subject: string) {
 }
 
 async function engineerPage(browser: Browser) {
-  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const context = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+    javaScriptEnabled: scriptsEnabled(),
+  });
   const page = await context.newPage();
   await signIn(page, logins.engineer);
   return page;
@@ -138,6 +145,7 @@ test('support updates move the next update due; raise, resolve, confirm and surv
   await engineer.reload();
   await hydrated(engineer);
   await engineer.getByLabel('Change status to').selectOption('resolution_proposed');
+  await engineer.getByLabel('Message to the customer').fill('Fixed by the firmware update; please confirm.');
   await engineer.getByRole('button', { name: 'Change status' }).click();
   await expect(engineer.locator('.status').first()).toHaveText('Resolution proposed');
   await expect(engineer.locator('.timeline')).toContainText(/Status: [A-Z][a-z ]+ → Resolution proposed/);
@@ -145,7 +153,10 @@ test('support updates move the next update due; raise, resolve, confirm and surv
 
   await page.reload();
   await hydrated(page);
-  await page.getByRole('button', { name: 'Confirm resolution' }).click();
+  await expect(page.getByRole('region', { name: 'Support proposed a resolution' })).toContainText(
+    'Fixed by the firmware update; please confirm.',
+  );
+  await page.getByRole('button', { name: 'Confirm it is solved' }).click();
   await expect(page.locator('.status').first()).toHaveText('Closed');
   await page.getByRole('radio', { name: '4' }).check();
   await page.getByLabel('Comment (optional)').fill('Quick and clear.');
@@ -187,4 +198,59 @@ test('logs and screenshots are attached to a case; other files are refused by th
   ]);
   await page.getByRole('button', { name: 'Attach files' }).click();
   await expect(page.getByRole('alert')).toContainText('not accepted');
+});
+
+test('a proposed resolution needs its text; the customer reads it beside both answers, with the automatic closure @no-js', async ({
+  page,
+  browser,
+}) => {
+  const project = test.info().project.name;
+  await signIn(page, logins.acmeAdmin);
+  const url = await openCase(page, 3, `Proposal ${project} ${Date.now()}`, CONTACT_CENTER);
+  const engineer = await engineerPage(browser);
+  await engineer.goto(url);
+  await hydrated(engineer);
+
+  // Without the resolution the change is refused, with the reason by the field.
+  await engineer.getByLabel('Change status to').selectOption('resolution_proposed');
+  await engineer.getByRole('button', { name: 'Change status' }).click();
+  const message = engineer.locator('.field', { has: engineer.getByLabel('Message to the customer') });
+  await expect(message.locator('.field-error')).toContainText('Enter the resolution');
+  await expect(engineer.locator('.status').first()).not.toHaveText('Resolution proposed');
+
+  const resolution = 'The Sales queue routed calls back to the menu.\nThe routing table is fixed; calls reach Sales again.';
+  await engineer.getByLabel('Change status to').selectOption('resolution_proposed');
+  await engineer.getByLabel('Message to the customer').fill(resolution);
+  await engineer.getByRole('button', { name: 'Change status' }).click();
+  await expect(engineer.locator('.status').first()).toHaveText('Resolution proposed');
+  await engineer.context().close();
+
+  // The customer sees what support proposes, in its own lines, with the two answers side by side.
+  await page.goto(url);
+  await hydrated(page);
+  const proposal = page.getByRole('region', { name: 'Support proposed a resolution' });
+  const quoted = proposal.locator('blockquote');
+  expect(await quoted.evaluate((e) => (e as HTMLElement).innerText)).toBe(resolution);
+  await expect(proposal).toContainText('Sam Support');
+  const yes = proposal.getByRole('button', { name: 'Confirm it is solved' });
+  const no = proposal.getByRole('button', { name: 'It is not solved' });
+  await expect(yes).toBeVisible();
+  await expect(no).toBeVisible();
+  const [a, b] = [await yes.boundingBox(), await no.boundingBox()];
+  if ((page.viewportSize()?.width ?? 0) >= 700) {
+    // Side by side: one row, the confirmation first.
+    expect(Math.abs((a?.y ?? 0) - (b?.y ?? 100))).toBeLessThan(8);
+    expect(a?.x ?? 0).toBeLessThan(b?.x ?? 0);
+  }
+
+  // The case closes by itself at the end of the third business day, counted down like the
+  // other deadlines, instead of "No update clock".
+  await expect(proposal).toContainText('If you do not answer, the case closes by itself on');
+  await expect(proposal.locator('time')).not.toHaveCount(0);
+  const closes = deadline(page, 'Closes automatically');
+  await expect(closes.locator('time')).toHaveAttribute('datetime', /Z|\+00:00$/);
+  await expect(closes.locator('.countdown')).toHaveText(/^in \d+ (d|h)/);
+  await expect(page.getByText('No update clock')).toHaveCount(0);
+  await page.getByText('How these deadlines are computed').click();
+  await expect(page.locator('details.explanation')).toContainText('closed at the end of the third business day');
 });

@@ -38,15 +38,27 @@ async function openContacts(page: Page) {
   await expect(page.getByRole('heading', { level: 1, name: 'Contacts' })).toBeVisible();
 }
 
-/** Fills and submits the add-contact form. */
+/** Opens the add-contact disclosure (folded at the top of the page), then fills and submits it. */
 async function addContact(page: Page, site: string, email: string, name: string, role = 'authorized_caller') {
   const form = page.getByRole('form', { name: 'Add a contact' });
+  if (!(await form.isVisible())) {
+    await page.locator('summary', { hasText: 'Add a contact' }).click();
+  }
   const siteValue = await form.locator('option', { hasText: site }).getAttribute('value');
   await form.getByLabel('Site').selectOption(siteValue ?? '');
   await form.getByLabel('Role').selectOption(role);
   await form.getByLabel('E-mail address').fill(email);
   await form.getByLabel('Full name').fill(name);
   await form.getByRole('button', { name: 'Add contact' }).click();
+}
+
+/** The second step of removing `name` at `site`: the row's Remove is a link to it. */
+async function askToRemove(page: Page, name: string, site: string) {
+  await page.getByRole('link', { name: `Remove ${name} at ${site}` }).click();
+  await expect(page).toHaveURL(/\/contacts\?remove=[0-9a-f]+#remove-/);
+  const confirmation = page.getByRole('group', { name: `Remove ${name} at ${site}?` });
+  await expect(confirmation).toBeVisible();
+  return confirmation;
 }
 
 const callerCount = (page: Page, site: string) =>
@@ -110,12 +122,54 @@ test('an invited contact sets a password and signs in; removing them signs them 
   // The admin removes the contact: the invitee's session ends at once.
   await openContacts(page);
   await expect(row).toContainText('Can sign in');
-  await page.getByRole('button', { name: `Remove ${name} at ${site}` }).click();
+  const confirmation = await askToRemove(page, name, site);
+  await expect(confirmation).toContainText('It is their only role');
+  await expect(row).toHaveCount(1);
+  await confirmation.getByRole('button', { name: `Remove ${name} at ${site}` }).click();
+  await expect(page.getByRole('status')).toContainText(`${name} is no longer a contact at ${site}.`);
   await expect(row).toHaveCount(0);
   await expect(page.getByRole('region', { name: 'History' })).toContainText(`${name} <${email}> removed`);
   await invitee.goto('/contacts');
   await expect(invitee).toHaveURL(/\/login\?next=\/contacts$/);
   await invitee.context().close();
+});
+
+test('a removal asks first: Keep keeps the contact, the confirmed removal says so at the top @no-js', async ({ page }) => {
+  const { project, admin, site } = workplace();
+  const email = `keep-${project}-${Date.now()}@example.com`;
+  const name = `Kim Keep ${project}`;
+  await signIn(page, admin);
+  await openContacts(page);
+  await addContact(page, site, email, name);
+  const row = page.locator(`tr[data-contact="${email}"]`);
+  await expect(row).toHaveCount(1);
+  const before = (await callerCount(page, site).textContent()) ?? '';
+
+  // The row's Remove only asks: the confirmation names the person and the site, and Keep leaves
+  // everything as it was.
+  let confirmation = await askToRemove(page, name, site);
+  await expect(confirmation).toBeInViewport();
+  await expect(confirmation.getByRole('heading', { name: `Remove ${name} at ${site}?` })).toBeVisible();
+  await confirmation.getByRole('link', { name: 'Keep' }).click();
+  await expect(page).not.toHaveURL(/remove=/);
+  await expect(page.getByRole('group', { name: `Remove ${name} at ${site}?` })).toHaveCount(0);
+  await expect(row).toHaveCount(1);
+  await expect(callerCount(page, site)).toHaveText(before);
+  await expect(page.getByText('is no longer a contact')).toHaveCount(0);
+
+  // One's own row says so before anything happens.
+  await page.locator(`tr[data-contact="${admin.email}"]`).first().getByRole('link', { name: /^Remove / }).click();
+  const own = page.getByRole('group', { name: /^Remove yourself as admin at / });
+  await expect(own).toContainText('This is you.');
+  await own.getByRole('link', { name: 'Keep' }).click();
+  await expect(page.locator(`tr[data-contact="${admin.email}"]`)).not.toHaveCount(0);
+
+  // Confirmed, the contact goes, and the result is said where the eye is.
+  confirmation = await askToRemove(page, name, site);
+  await confirmation.getByRole('button', { name: `Remove ${name} at ${site}` }).click();
+  const done = page.getByRole('status').filter({ hasText: `${name} is no longer a contact at ${site}.` });
+  await expect(done).toBeInViewport();
+  await expect(row).toHaveCount(0);
 });
 
 test("the admin adds authorized callers up to 5 of 5 and the sixth is refused @no-js", async ({ page }) => {
@@ -130,9 +184,10 @@ test("the admin adds authorized callers up to 5 of 5 and the sixth is refused @n
     await expect(callerCount(page, site)).toContainText(`${n + 1} of 5`);
   }
   await addContact(page, site, `caller-${project}-six@example.com`, `Sixth ${project}`);
-  await expect(page.getByRole('form', { name: 'Add a contact' }).getByRole('alert')).toContainText(
-    `${site} already has 5 authorized callers`,
-  );
+  // The refused form comes back open at the top of the page, its error in view.
+  const refusal = page.getByRole('form', { name: 'Add a contact' }).getByRole('alert');
+  await expect(refusal).toContainText(`${site} already has 5 authorized callers`);
+  await expect(refusal).toBeInViewport();
   await expect(callerCount(page, site)).toContainText('5 of 5');
   await expect(page.locator(`tr[data-contact="caller-${project}-six@example.com"]`)).toHaveCount(0);
 });
@@ -146,6 +201,7 @@ test('an authorized caller sees the list without edit buttons, and a forged requ
   await expect(boston).toContainText('Bea Backup');
   await expect(page.getByRole('region', { name: 'Team contact' })).toContainText('storage-team@acme.example');
   await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: /^Remove/ })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Add contact' })).toHaveCount(0);
   await expect(page.locator('summary', { hasText: /^Edit$/ })).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'History' })).toHaveCount(0);
@@ -156,6 +212,10 @@ test('an authorized caller sees the list without edit buttons, and a forged requ
   await mine.getByLabel('Phone').fill('+1 617 555 0123');
   await mine.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator(`tr[data-contact="${logins.acmeCaller.email}"]`)).toContainText('+1 617 555 0123');
+  // A phone number dials from the page.
+  await expect(
+    page.locator(`tr[data-contact="${logins.acmeCaller.email}"]`).getByRole('link', { name: '+1 617 555 0123' }),
+  ).toHaveAttribute('href', 'tel:+16175550123');
 
   // The server refuses what the page does not offer.
   const forged = await page.request.post('/api/contacts/add', {

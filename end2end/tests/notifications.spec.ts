@@ -61,6 +61,45 @@ test('the bell shows a new notification after the engineer posts an update', asy
   await expect(item).not.toContainText('Unread');
 });
 
+test("a notification names the case's severity, and opening the case reads it @no-js", async ({ page, browser }) => {
+  const subject = `Read on open ${test.info().project.name} ${Date.now()}`;
+  await signIn(page, logins.acmeCaller);
+  await page.goto('/cases/new');
+  await hydrated(page);
+  await page.getByLabel('Array or service').selectOption({ label: 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)' });
+  await page.getByLabel(/^Severity 2 —/).check();
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Description').fill('Write latency doubled after the controller swap.');
+  await page.getByLabel('Business impact').fill('Backups run late.');
+  await page.getByRole('button', { name: 'Open case' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(subject) })).toBeVisible();
+  const casePath = new URL(page.url()).pathname;
+
+  const engineer = await asEngineer(browser);
+  await engineer.goto(casePath);
+  await hydrated(engineer);
+  await engineer.getByLabel('Update or note').fill('Collecting the controller logs now.');
+  await engineer.getByLabel(/Customer: public update/).check();
+  await engineer.getByRole('button', { name: 'Post update' }).click();
+  await expect(engineer.locator('.timeline')).toContainText('Collecting the controller logs');
+  await engineer.context().close();
+
+  await page.goto('/notifications');
+  await hydrated(page);
+  const item = page.locator('li.notification', { has: page.locator(`a[href="${casePath}"]`) })
+    .filter({ hasText: 'Support posted an update' });
+  await expect(item).toContainText('Unread');
+  await expect(item.getByText('Severity 2', { exact: true })).toBeVisible();
+
+  // Opening the case is reading what was said on it.
+  await item.getByRole('link', { name: /Support posted an update/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(subject) })).toBeVisible();
+  await page.goto('/notifications');
+  await expect(item).toBeVisible();
+  await expect(item).not.toContainText('Unread');
+  await expect(item.getByRole('button', { name: /^Mark read: / })).toHaveCount(0);
+});
+
 test('an admin creates an alert API token, sees it once, and revokes it', async ({ page }) => {
   const name = `Monitoring ${test.info().project.name} ${Date.now()}`;
   await signIn(page, logins.acmeAdmin);

@@ -45,6 +45,11 @@ test("Acme's admin opens a session with a live time-left; a second is refused; t
 
   // An admin's request opens the session at once, for the requested four hours.
   await requestSession(page, array, 'Collect diagnostics from both controllers.');
+  // The page the request lands on says what became of it, at its top.
+  await expect(page).toHaveURL(/\/remote-assist\?requested=[0-9a-f]{32}$/);
+  const said = page.getByRole('status').filter({ hasText: `Remote Assist session open on ${array.name}` });
+  await expect(said).toBeInViewport();
+  await expect(said).toContainText('support engineers can connect until');
   const card = arrayCard(page, array.name);
   await expect(card.locator('.status', { hasText: 'Active' })).toBeVisible();
   await expect(card).toContainText('Collect diagnostics from both controllers.');

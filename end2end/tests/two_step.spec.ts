@@ -66,6 +66,9 @@ async function newContact(page: Page, browser: Browser, password: string): Promi
   await page.goto('/contacts');
   await hydrated(page);
   const form = page.getByRole('form', { name: 'Add a contact' });
+  if (!(await form.isVisible())) {
+    await page.locator('summary', { hasText: 'Add a contact' }).click();
+  }
   const siteValue = await form.locator('option', { hasText: site }).getAttribute('value');
   await form.getByLabel('Site').selectOption(siteValue ?? '');
   await form.getByLabel('Role').selectOption('backup_contact');

@@ -194,13 +194,26 @@ pub async fn support_update(
     .await
 }
 
-/// Support engineer: moves the case along the workflow.
+/// Support engineer: moves the case along the workflow, with a message to the customer
+/// (required for a proposed resolution and for waiting on the customer).
 #[server(endpoint = "cases/status")]
-pub async fn set_status(case_id: String, status: String) -> Result<(), AppError> {
+pub async fn set_status(
+    case_id: String,
+    status: String,
+    message: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::auth::{app_state, current_user};
     let user = current_user().await?;
     let state = app_state()?;
-    crate::server::cases::set_status(&state.pool, &state.programs, &user, &case_id, &status).await
+    crate::server::cases::set_status(
+        &state.pool,
+        &state.programs,
+        &user,
+        &case_id,
+        &status,
+        message.as_deref().unwrap_or_default(),
+    )
+    .await
 }
 
 /// Support engineer: sets the severity up or down, with the reason.

@@ -25,9 +25,13 @@ fn session_id() -> Result<String, AppError> {
 }
 
 /// The contacts page: the caller's organization, or for vendor staff the one chosen (`org`),
-/// with the invitation links this session made since its last view, shown this once.
+/// with the invitation links this session made since its last view, shown this once, and the
+/// removal that landed here (`removed`: the ended designation's id) said in words.
 #[server(name = GetContactsPage, endpoint = "contacts/page")]
-pub async fn contacts_page(org: Option<String>) -> Result<ContactsPage, AppError> {
+pub async fn contacts_page(
+    org: Option<String>,
+    removed: Option<String>,
+) -> Result<ContactsPage, AppError> {
     use crate::server::auth::{app_state, current_user};
     use crate::server::shown_once::ShownOnce;
     // Before any await: see `server::shown_once`.
@@ -41,6 +45,7 @@ pub async fn contacts_page(org: Option<String>) -> Result<ContactsPage, AppError
         org.as_deref(),
         &session,
         memo.as_ref(),
+        removed.as_deref(),
     )
     .await
 }
@@ -98,15 +103,36 @@ pub async fn update_contact(
     crate::server::contacts::update_contact(&state.pool, &user, &contact_id, &input).await
 }
 
-/// Ends a person's role at a site (and their sign-in, when it was their last role).
+/// Ends a person's role at a site (and their sign-in, when it was their last role), posted from
+/// the confirmation step only (`confirm`). Lands where the confirmation is said: the contacts
+/// page, or the sign-in page when the user removed their own last role.
 #[server(endpoint = "contacts/remove")]
-pub async fn remove_contact(contact_id: String) -> Result<(), AppError> {
+pub async fn remove_contact(contact_id: String, confirm: Option<String>) -> Result<(), AppError> {
     use crate::server::auth::{app_state, current_user};
     let user = current_user().await?;
     let state = app_state()?;
-    crate::server::contacts::remove_contact(&state.pool, &user, &contact_id).await?;
-    leptos_axum::redirect("/contacts");
+    let done = crate::server::contacts::remove_confirmed(
+        &state.pool,
+        &user,
+        &contact_id,
+        confirm.as_deref(),
+    )
+    .await?;
+    if done.signed_out_self {
+        leptos_axum::redirect("/login?removed=self");
+    } else {
+        leptos_axum::redirect(&format!(
+            "/contacts?removed={}",
+            id_for_address(&contact_id)
+        ));
+    }
     Ok(())
+}
+
+/// A designation id for the address: ids are hex, anything else is dropped rather than echoed.
+#[cfg(feature = "ssr")]
+fn id_for_address(id: &str) -> String {
+    id.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
 /// A new invitation link for a contact without a password; e-mailed and shown like a new

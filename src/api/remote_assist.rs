@@ -15,7 +15,8 @@ pub async fn remote_assist_overview() -> Result<RemoteAssistOverview, AppError> 
 }
 
 /// An admin or backup contact requests a session on one of the organization's arrays; an
-/// admin's request opens it at once. Returns the session's id.
+/// admin's request opens it at once. Returns the session's id, and sends the browser to the
+/// page with the request's confirmation (`?requested=<id>`).
 #[server(endpoint = "remote-assist/request")]
 pub async fn request_remote_assist(
     array_id: String,
@@ -34,7 +35,11 @@ pub async fn request_remote_assist(
         reason,
         hours: parse_hours("hours", &hours)?,
     };
-    crate::server::remote_assist::request_session(&state.pool, &user, &input).await
+    let id = crate::server::remote_assist::request_session(&state.pool, &user, &input).await?;
+    // Back to the page, which says what became of the request (open now, or waiting for an
+    // admin) at its top, also without JavaScript.
+    leptos_axum::redirect(&format!("/remote-assist?requested={id}"));
+    Ok(id)
 }
 
 /// An admin starts a session a backup contact requested.

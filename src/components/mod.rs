@@ -6,4 +6,5 @@ pub mod countdown;
 pub mod form_error;
 pub mod form_memory;
 pub mod header;
+pub mod phone;
 pub mod replacements;

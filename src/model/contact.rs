@@ -100,7 +100,38 @@ pub struct ContactsPage {
     pub history: Option<Vec<HistoryEntry>>,
     /// Vendor staff: the organizations to choose from (read-only view).
     pub organizations: Vec<OrgRef>,
+    /// The designation the page was asked to confirm as ended (`?removed=`), for those who
+    /// manage: said at the top of the page the removal lands on.
+    pub removed: Option<RemovalNotice>,
 }
+
+/// A designation that was just ended, as the removal's confirmation says it: "Ivy Invitee is no
+/// longer a contact at Acme Boston DC".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovalNotice {
+    pub name: String,
+    pub email: String,
+    pub site_name: String,
+    /// The viewer removed their own designation.
+    pub was_me: bool,
+}
+
+impl RemovalNotice {
+    pub fn sentence(&self) -> String {
+        if self.was_me {
+            format!("You are no longer a contact at {}.", self.site_name)
+        } else {
+            format!(
+                "{} is no longer a contact at {}.",
+                self.name, self.site_name
+            )
+        }
+    }
+}
+
+/// The value a removal form posts in `confirm`: the server ends a designation only when the
+/// person went through the confirmation step that names it.
+pub const REMOVAL_CONFIRMED: &str = "yes";
 
 /// What a new contact needs, as posted by the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

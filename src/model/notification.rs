@@ -78,6 +78,8 @@ pub struct Notification {
     pub body: String,
     /// Where it leads inside the portal (a case page, Remote Assist...).
     pub link: String,
+    /// The case's severity now, for a notification about a case.
+    pub severity: Option<u8>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }

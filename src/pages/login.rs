@@ -11,6 +11,8 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let reset = query.with_untracked(|q| q.get("reset").as_deref() == Some("done"));
+    // The contacts page lands here when someone removed their own last role.
+    let removed_self = query.with_untracked(|q| q.get("removed").as_deref() == Some("self"));
     view! {
         <Title text="Sign in"/>
         <div class="auth-page">
@@ -22,6 +24,11 @@ pub fn LoginPage() -> impl IntoView {
                 {reset.then(|| view! {
                     <div class="alert success" role="status">
                         "Your password was changed and every session signed out. Sign in with the new password."
+                    </div>
+                })}
+                {removed_self.then(|| view! {
+                    <div class="alert success" role="status">
+                        "You removed your last role as a support contact, so you are signed out. An admin or backup contact of your organization can add you back."
                     </div>
                 })}
                 <FormError action=auth.login/>

@@ -6,6 +6,7 @@ use crate::api::notifications::{
     SaveNotificationPreference,
 };
 use crate::components::auth::RequireUser;
+use crate::components::countdown::SeverityBadge;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::model::notification::{
     NoContactSection, Notification, NotificationKind, NotificationsPage, Preference,
@@ -96,6 +97,7 @@ fn Item(n: Notification, actions: Actions) -> impl IntoView {
     view! {
         <li class=class>
             <div class="cluster">
+                {n.severity.map(|severity| view! { <SeverityBadge severity/> })}
                 <A href=n.link.clone()>{n.title.clone()}</A>
                 {(!n.read).then(|| view! { <span class="badge">"Unread"</span> })}
             </div>

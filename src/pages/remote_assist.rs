@@ -20,6 +20,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 /// The page's forms: each posts to its server function, which redirects back here (with its
 /// error in the URL when refused).
@@ -60,6 +61,8 @@ fn RemoteAssistView() -> impl IntoView {
         extend: ServerAction::new(),
     };
     let overview = Resource::new(|| (), |_| remote_assist_overview());
+    // The session a request just made (the request form lands here with it).
+    let requested = use_query_map().with_untracked(|q| q.get("requested"));
     view! {
         <div class="page-header"><h1>"Remote Assist"</h1></div>
         <p class="muted">
@@ -68,22 +71,35 @@ fn RemoteAssistView() -> impl IntoView {
             "It ends when you or support end it, or by itself when its time runs out."
         </p>
         <Suspense fallback=|| view! { <p class="muted">"Loading Remote Assist…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! { <OverviewBody o actions/> }.into_any(),
-                    Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
-                }
-            })}
+            {move || {
+                let requested = requested.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(o) => view! { <OverviewBody o actions requested/> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
 #[component]
-fn OverviewBody(o: RemoteAssistOverview, actions: RaActions) -> impl IntoView {
+fn OverviewBody(
+    o: RemoteAssistOverview,
+    actions: RaActions,
+    requested: Option<String>,
+) -> impl IntoView {
     let now = o.now;
     let is_staff = o.is_staff;
     let error = session_error(actions);
+    let made = requested.and_then(|id| {
+        o.arrays
+            .iter()
+            .find_map(|a| a.session.clone().filter(|s| s.id == id))
+    });
     view! {
+        {made.map(|s| view! { <RequestedNotice s/> })}
         {o.can_request.then(|| view! { <RequestForm o=o.clone() actions/> })}
         <section class="stack" aria-labelledby="ra-arrays-h">
             <h2 id="ra-arrays-h">"Arrays"</h2>
@@ -173,6 +189,28 @@ fn RequestForm(o: RemoteAssistOverview, actions: RaActions) -> impl IntoView {
                 <button type="submit" class="button primary">"Request session"</button>
             </div>
         </ActionForm>
+    }
+}
+
+/// What became of the request just made, at the top of the page it lands on.
+#[component]
+fn RequestedNotice(s: RaSession) -> impl IntoView {
+    let zone: Tz = s.site_tz.parse().unwrap_or(chrono_tz::UTC);
+    let until = fmt_local(s.deadline_at, zone);
+    let text = match s.state {
+        SessionState::Active => format!(
+            "Remote Assist session open on {}: support engineers can connect until {until} (site time). You can extend or end it below.",
+            s.array_name
+        ),
+        _ => format!(
+            "Your request for a Remote Assist session on {} is recorded. An admin of your organization must start it; until then support cannot connect. The request lapses at {until} (site time).",
+            s.array_name
+        ),
+    };
+    view! {
+        <div class="alert success" role="status">
+            <p>{text} " " <a href=format!("#ra-array-{}", s.array_id)>"Go to the session"</a></p>
+        </div>
     }
 }
 

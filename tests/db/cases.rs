@@ -182,7 +182,7 @@ async fn organizations_see_only_their_own_cases() {
             AppError::Forbidden
         );
         assert_eq!(
-            cases::set_status(&db.pool, &p, &acme_admin, &id, "closed")
+            cases::set_status(&db.pool, &p, &acme_admin, &id, "closed", "")
                 .await
                 .unwrap_err(),
             AppError::Forbidden
@@ -514,9 +514,16 @@ async fn confirm_closes_and_the_survey_is_answered_once() {
         ));
 
         // Propose, refuse with a reason, propose again, confirm.
-        cases::set_status(&db.pool, &p, &staff, &id, "resolution_proposed")
-            .await
-            .unwrap();
+        cases::set_status(
+            &db.pool,
+            &p,
+            &staff,
+            &id,
+            "resolution_proposed",
+            "Firmware 6.5.2 fixes it.",
+        )
+        .await
+        .unwrap();
         let d = cases::case_detail(&db.pool, &p, &caller, &id)
             .await
             .unwrap();
@@ -538,13 +545,20 @@ async fn confirm_closes_and_the_survey_is_answered_once() {
         assert_eq!(d.summary.status, CaseStatus::InProgress);
         assert!(d.summary.next_update_due.is_some(), "{b}: clock runs again");
         assert_eq!(
-            field(cases::set_status(&db.pool, &p, &staff, &id, "new").await),
+            field(cases::set_status(&db.pool, &p, &staff, &id, "new", "").await),
             "status",
             "{b}: no way back to new"
         );
-        cases::set_status(&db.pool, &p, &staff, &id, "resolution_proposed")
-            .await
-            .unwrap();
+        cases::set_status(
+            &db.pool,
+            &p,
+            &staff,
+            &id,
+            "resolution_proposed",
+            "Firmware 6.5.2 fixes it.",
+        )
+        .await
+        .unwrap();
         cases::confirm_resolution(&db.pool, &p, &admin, &id)
             .await
             .unwrap();
@@ -752,7 +766,7 @@ async fn contact_center_case(pool: &AnyPool, severity: u8, subject: &str, status
     cases::support_update(pool, &p, &staff, &id, "On it.", true)
         .await
         .unwrap();
-    cases::set_status(pool, &p, &staff, &id, status)
+    cases::set_status(pool, &p, &staff, &id, status, "Please check and answer.")
         .await
         .unwrap();
     id

@@ -5,8 +5,10 @@ mod helpers;
 
 mod account;
 mod auth;
+mod awaiting_customer;
 mod cases;
 mod contact_admins;
+mod contact_removal;
 mod contacts;
 mod hashing;
 mod invitation_links;

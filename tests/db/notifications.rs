@@ -580,3 +580,77 @@ async fn replacement_moves_and_lateness_reach_the_site_contacts() {
         }
     }
 }
+
+/// The viewer's unread notifications about one case.
+async fn unread_about(pool: &AnyPool, email: &str, case_id: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id \
+         JOIN notification_events e ON e.id = n.event_id \
+         WHERE u.email = $1 AND e.case_id = $2 AND n.read_at IS NULL",
+    )
+    .bind(email)
+    .bind(case_id)
+    .fetch_one(pool)
+    .await
+    .expect("unread about a case")
+}
+
+#[tokio::test]
+async fn opening_a_case_reads_its_notifications_for_the_viewer_only_and_the_list_shows_severity() {
+    const CALLER: &str = "caller@acme.example";
+    const ADMIN: &str = "admin@acme.example";
+    for db in helpers::seeded().await {
+        let b = db.backend;
+        let pool = &db.pool;
+        let p = programs();
+        let staff = user(pool, "engineer@support.example").await;
+        let seen = open_case(pool, CALLER, "Opened and read").await;
+        let other = open_case(pool, CALLER, "Not opened").await;
+        for id in [&seen, &other] {
+            cases::support_update(pool, &p, &staff, id, "We are on it.", true)
+                .await
+                .unwrap();
+        }
+        assert!(unread_about(pool, CALLER, &seen).await > 0, "{b}");
+        let admin_before = unread_about(pool, ADMIN, &seen).await;
+        assert!(admin_before > 0, "{b}: the site's admin hears of it too");
+
+        // The list names each case's severity.
+        let caller = user(pool, CALLER).await;
+        let page = notifications::page(pool, &caller).await.unwrap();
+        let about = page
+            .items
+            .iter()
+            .find(|n| n.link == format!("/cases/{seen}"))
+            .expect("a notification about the case");
+        assert_eq!(about.severity, Some(3), "{b}");
+
+        // Another organization's attempt reads nothing; the caller opening the case reads hers.
+        let globex = user(pool, "admin@globex.example").await;
+        assert!(cases::case_detail(pool, &p, &globex, &seen).await.is_err());
+        assert!(unread_about(pool, CALLER, &seen).await > 0, "{b}");
+        cases::case_detail(pool, &p, &caller, &seen).await.unwrap();
+        assert_eq!(unread_about(pool, CALLER, &seen).await, 0, "{b}");
+        assert!(
+            unread_about(pool, CALLER, &other).await > 0,
+            "{b}: another case's stay unread"
+        );
+        assert_eq!(
+            unread_about(pool, ADMIN, &seen).await,
+            admin_before,
+            "{b}: another person's stay unread"
+        );
+        // Opening it again writes nothing more.
+        cases::case_detail(pool, &p, &caller, &seen).await.unwrap();
+        let read_at: Vec<Option<i64>> = sqlx::query_scalar(
+            "SELECT n.read_at FROM notifications n JOIN notification_events e ON e.id = n.event_id \
+             WHERE n.user_id = $1 AND e.case_id = $2",
+        )
+        .bind(&caller.id)
+        .bind(&seen)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(read_at.iter().all(Option::is_some), "{b}: {read_at:?}");
+    }
+}

@@ -29,7 +29,7 @@ use axum::Router;
 use http::{header, Method, Request};
 use http_body_util::BodyExt;
 use portal::model::case::NewCase;
-use portal::model::contact::NewContact;
+use portal::model::contact::{NewContact, REMOVAL_CONFIRMED};
 use portal::model::replacement::LogisticsFields;
 use portal::model::CurrentUser;
 use portal::server::ids::now_ms;
@@ -555,9 +555,17 @@ impl Fx {
             .expect("fresh case")
             .id;
         if status != "new" {
-            cases::set_status(&self.pool, &self.programs, &self.engineer, &id, status)
-                .await
-                .expect("fresh case status");
+            let message = "Set up by the authorization matrix.";
+            cases::set_status(
+                &self.pool,
+                &self.programs,
+                &self.engineer,
+                &id,
+                status,
+                message,
+            )
+            .await
+            .expect("fresh case status");
         }
         id
     }
@@ -704,7 +712,11 @@ impl Fx {
                     ("name", "Added Admin"),
                 ])
             }
-            "contacts/remove an admin" | "contacts/reinvite a pending admin" => {
+            "contacts/remove an admin" => {
+                let id = self.fresh_admin(obj).await;
+                api(&[("contact_id", &id), ("confirm", REMOVAL_CONFIRMED)])
+            }
+            "contacts/reinvite a pending admin" => {
                 let id = self.fresh_admin(obj).await;
                 api(&[("contact_id", &id)])
             }
@@ -872,9 +884,10 @@ impl Fx {
                 ("name", o().contact_name),
                 ("phone", "+1 555 0100"),
             ]),
+            // Posted as the confirmation step posts it.
             "contacts/remove" => {
                 let (id, _) = self.fresh_contact(obj).await;
-                api(&[("contact_id", &id)])
+                api(&[("contact_id", &id), ("confirm", REMOVAL_CONFIRMED)])
             }
             "contacts/reinvite" => api(&[("contact_id", &o().invitee_contact_id)]),
             "contacts/settings" => api(&[

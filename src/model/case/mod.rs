@@ -107,6 +107,17 @@ pub struct CaseSurvey {
     pub at: DateTime<Utc>,
 }
 
+/// What support said when it set the case's current status, where the customer must act on it:
+/// the proposed resolution, or what support asked for while waiting on the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusNote {
+    pub status: CaseStatus,
+    pub body: String,
+    /// `None` when the system acted.
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
 /// Another case this one is linked to (root cause analysis).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseLink {
@@ -126,6 +137,8 @@ pub struct CaseDetail {
     /// The update date agreed with the customer, if any.
     pub agreed_update_due: Option<DateTime<Utc>>,
     pub close_reason: Option<String>,
+    /// The proposed resolution or what support asked for, while the case is in that status.
+    pub status_note: Option<StatusNote>,
     /// The history the deadlines come from, so the browser recomputes them with the same engine.
     pub facts: CaseFacts,
     /// The deadlines as the server computed them from `facts`.

@@ -1,3 +1,4 @@
+use super::awaiting::{automatic_closure, ResolutionForms, WaitingOnYou};
 use crate::api::cases::{
     case_detail, AddComment, ConfirmResolution, RaiseSeverity, ReopenCase, SetAgreedUpdate,
     SetSeverity, SetStatus, SubmitSurvey, SupportUpdate,
@@ -6,8 +7,9 @@ use crate::components::auth::RequireUser;
 use crate::components::clock_label::clock_label;
 use crate::components::countdown::{Countdown, SeverityBadge};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
+use crate::components::phone::PhoneLink;
 use crate::model::attachment::{human_size, ACCEPTED_EXTENSIONS};
-use crate::model::case::{CaseDetail, CaseEvent};
+use crate::model::case::{CaseDetail, CaseEvent, CaseStatus};
 use crate::model::replacement::CaseReplacements;
 use crate::model::AppError;
 use crate::sla::explain::fmt_local;
@@ -112,7 +114,7 @@ fn CaseBody(
                 <h3>"Business impact"</h3><p class="pre">{c.business_impact.clone()}</p>
             })}
             {c.sev1_contact.clone().map(|k| view! {
-                <p>"Contact available at all times: " {k.name} " · " {k.phone}</p>
+                <p>"Contact available at all times: " {k.name} " · " <PhoneLink phone=k.phone/></p>
             })}
         </section>
         <Attachments c=c.clone() zone/>
@@ -152,9 +154,13 @@ fn Deadlines(c: CaseDetail, now: DateTime<Utc>) -> impl IntoView {
             <span>"Paused while support waits for you, since " <time datetime=since.to_rfc3339()>{fmt_local(since, zone)}</time></span>
         }.into_any(),
         _ if c.update_as_agreed && open => view! { <span class="muted">"As agreed with support"</span> }.into_any(),
+        _ if c.summary.status == CaseStatus::ResolutionProposed => view! {
+            <span class="muted">"None: the proposed resolution awaits the customer's answer"</span>
+        }.into_any(),
         _ => view! { <span class="muted">"No update clock"</span> }.into_any(),
     };
     let restoration = d.restoration_due.filter(|_| open);
+    let closes = automatic_closure(&c);
     view! {
         <section class="card stack" aria-labelledby="deadlines-h">
             <h2 id="deadlines-h">"Deadlines"</h2>
@@ -163,6 +169,10 @@ fn Deadlines(c: CaseDetail, now: DateTime<Utc>) -> impl IntoView {
                 <dt>"Next update due"</dt><dd class="deadline">{update}</dd>
                 {restoration.map(|due| view! {
                     <dt>"Restoration target"</dt>
+                    <dd class="deadline"><Countdown due tz=tz.clone() rendered_at=now/></dd>
+                })}
+                {closes.map(|due| view! {
+                    <dt>"Closes automatically"</dt>
                     <dd class="deadline"><Countdown due tz=tz.clone() rendered_at=now/></dd>
                 })}
             </dl>
@@ -217,51 +227,19 @@ fn CustomerActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl
     let confirm_err = use_action_error(actions.confirm);
     let current = c.summary.severity;
     let id = case_id;
-    let can_reopen = c.can_reopen;
     let ask_contact = c.sev1_contact.is_none();
+    let waiting = c.can_comment && c.summary.status == CaseStatus::WaitingOnCustomer;
+    let (resolution, waiting_box) = (c.clone(), c.clone());
     view! {
         {c.can_confirm.then(|| view! {
-            <ResolutionForms case_id=id.clone() actions confirm_err reopen_err can_reopen/>
+            <ResolutionForms c=resolution confirm=actions.confirm reopen=actions.reopen confirm_err reopen_err/>
         })}
+        {waiting.then(|| view! { <WaitingOnYou c=waiting_box/> })}
         {c.can_comment.then(|| view! { <CommentForm case_id=id.clone() actions comment_err/> })}
         {(c.can_raise && current > 1).then(|| view! {
             <RaiseForm case_id=id.clone() actions raise_err current ask_contact/>
         })}
         {c.can_survey.then(|| view! { <SurveyForm case_id=id.clone() actions survey_err/> })}
-    }
-}
-
-/// Support proposed a resolution: the customer confirms it, or reopens the case.
-#[component]
-fn ResolutionForms(
-    case_id: String,
-    actions: CaseActions,
-    confirm_err: Signal<Option<AppError>>,
-    reopen_err: Signal<Option<AppError>>,
-    can_reopen: bool,
-) -> impl IntoView {
-    let reopen_id = case_id.clone();
-    view! {
-        <section class="card stack" aria-labelledby="resolution-h">
-            <h2 id="resolution-h">"Support proposed a resolution"</h2>
-            <ErrorAlert error=confirm_err/>
-            <ActionForm action=actions.confirm attr:class="form">
-                <input type="hidden" name="case_id" value=case_id/>
-                <button type="submit" class="button primary">"Confirm resolution"</button>
-            </ActionForm>
-            {can_reopen.then(|| view! {
-                <ActionForm action=actions.reopen attr:class="form">
-                    <input type="hidden" name="case_id" value=reopen_id/>
-                    <ErrorAlert error=reopen_err/>
-                    <div class="field">
-                        <label for="reopen-reason">"Why the problem is not solved"</label>
-                        <textarea id="reopen-reason" name="reason" rows="3" required></textarea>
-                        <FieldError error=reopen_err field="reason"/>
-                    </div>
-                    <button type="submit" class="button secondary">"Reopen the case"</button>
-                </ActionForm>
-            })}
-        </section>
     }
 }
 
@@ -408,6 +386,15 @@ fn SupportActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl 
                             <select id="status-new" name="status">
                                 {statuses.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                             </select>
+                        </div>
+                        <div class="field">
+                            <label for="status-message">"Message to the customer"</label>
+                            <p class="hint" id="status-message-hint">
+                                "Required for Resolution proposed (say what the resolution is) and for Waiting on customer "
+                                "(say what you need from them). The customer sees it on the case and in the timeline."
+                            </p>
+                            <textarea id="status-message" name="message" rows="3" aria-describedby="status-message-hint"></textarea>
+                            <FieldError error=status_err field="message"/>
                         </div>
                         <button type="submit" class="button secondary">"Change status"</button>
                     </ActionForm>

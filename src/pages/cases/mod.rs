@@ -1,4 +1,5 @@
 //! Support cases: the list, opening a case, and one case with its deadlines and timeline.
+mod awaiting;
 pub mod detail;
 pub mod list;
 pub mod new;

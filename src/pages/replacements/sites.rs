@@ -1,6 +1,7 @@
 //! The sites' logistics: what a field technician needs, which admins edit.
 use crate::api::replacements::SaveSiteLogistics;
 use crate::components::form_error::{use_action_error, ErrorAlert};
+use crate::components::phone::PhoneLink;
 use crate::components::replacements::at;
 use crate::model::replacement::{LogisticsFields, SiteLogistics};
 use chrono_tz::Tz;
@@ -126,7 +127,11 @@ fn SiteLogisticsFields(f: LogisticsFields) -> impl IntoView {
             <dt>"Grid coordinates"</dt><dd>{shown(&f.grid_coordinates)}</dd>
             <dt>"Security and access instructions"</dt><dd class="pre">{shown(&f.access_instructions)}</dd>
             <dt>"Delivery contact"</dt>
-            <dd>{shown(&f.delivery_contact_name)} " · " {shown(&f.delivery_contact_phone)}</dd>
+            <dd>{shown(&f.delivery_contact_name)} " · " {if f.delivery_contact_phone.trim().is_empty() {
+                view! { "—" }.into_any()
+            } else {
+                view! { <PhoneLink phone=f.delivery_contact_phone.clone()/> }.into_any()
+            }}</dd>
         </dl>
     }
 }

@@ -7,8 +7,8 @@ use super::queries::{self, CaseRow};
 use super::reads::{self, LinkRow};
 use super::support::update_as_agreed;
 use crate::model::case::{
-    case_number_label, CaseDetail, CaseEvent, CaseLink, CaseStatus, CaseSummary, CaseSurvey,
-    Sev1Contact, DUE_SOON_MINUTES,
+    case_number_label, CaseDetail, CaseEvent, CaseEventKind, CaseLink, CaseStatus, CaseSummary,
+    CaseSurvey, Sev1Contact, StatusNote, DUE_SOON_MINUTES,
 };
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::{can_see, customer_org, staff};
@@ -55,12 +55,16 @@ pub async fn case_detail(
     let rca_follow_up = reads::rca_follow_up(&mut conn, case_id).await?.map(link);
     let attachments = reads::attachments(&mut conn, case_id).await?;
     let may = Permissions::of(user, &row, survey.is_some());
+    // The write below queues behind the write gate, which is never taken holding a connection.
+    drop(conn);
+    crate::server::notifications::mark_case_read(pool, user, case_id).await?;
     Ok(CaseDetail {
         description: row.description.clone(),
         business_impact: row.business_impact.clone(),
         sev1_contact: sev1_contact(&row),
         agreed_update_due: opt_dt(row.agreed_update_due)?,
         close_reason: row.close_reason.clone(),
+        status_note: status_note(row.status, &timeline),
         update_as_agreed: update_as_agreed(programs, &row)?,
         facts: c.facts,
         deadlines: c.deadlines,
@@ -98,6 +102,27 @@ fn live_summary(c: &Computed, now: DateTime<Utc>) -> Result<CaseSummary, AppErro
         .filter(|_| c.row.status.is_open())
         .map(|d| sla::breach_state(d, now, chrono::Duration::minutes(DUE_SOON_MINUTES)));
     Ok(summary)
+}
+
+/// What support wrote when it set the current status, if the customer must act on that status:
+/// the text of the last status-setting entry, when it is support's change to this status.
+fn status_note(status: CaseStatus, timeline: &[CaseEvent]) -> Option<StatusNote> {
+    if !matches!(
+        status,
+        CaseStatus::ResolutionProposed | CaseStatus::WaitingOnCustomer
+    ) {
+        return None;
+    }
+    let last = timeline.iter().rev().find(|e| e.kind.sets_status())?;
+    (last.kind == CaseEventKind::StatusChange
+        && last.new_value.as_deref() == Some(status.as_str())
+        && !last.body.trim().is_empty())
+    .then(|| StatusNote {
+        status,
+        body: last.body.clone(),
+        by: last.actor_name.clone(),
+        at: last.at,
+    })
 }
 
 fn link(r: LinkRow) -> CaseLink {

@@ -8,7 +8,7 @@ use crate::model::case::{CaseEventKind, CaseStatus, BODY_MAX, REASON_MAX};
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::require_staff;
 use crate::server::ids::now_ms;
-use crate::server::input::{check_severity, parse_due, required_text};
+use crate::server::input::{check_severity, optional_text, parse_due, required_text};
 use crate::sla::ProgramSet;
 use serde_json::json;
 use sqlx::AnyPool;
@@ -76,16 +76,21 @@ pub async fn support_update(
     .await
 }
 
-/// Moves a case along the support workflow.
+/// Moves a case along the support workflow, with a message to the customer (`message`, kept as
+/// the status change's text on the timeline). Proposing a resolution needs the resolution, and
+/// waiting on the customer needs what support asks of them: the customer reads it before
+/// confirming, and the case closes by itself if nobody answers.
 pub async fn set_status(
     pool: &AnyPool,
     programs: &ProgramSet,
     user: &CurrentUser,
     case_id: &str,
     status: &str,
+    message: &str,
 ) -> Result<(), AppError> {
     require_staff(user)?;
     let status: CaseStatus = status.trim().parse()?;
+    let message = status_message(status, message)?;
     let now = now_ms();
     let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
     if !row.status.support_transitions().contains(&status) {
@@ -103,7 +108,7 @@ pub async fn set_status(
         &mut tx,
         case_id,
         now,
-        NewEvent::new(CaseEventKind::StatusChange, Some(&user.id), "")
+        NewEvent::new(CaseEventKind::StatusChange, Some(&user.id), &message)
             .change(row.status.as_str(), status.as_str()),
     )
     .await?;
@@ -114,10 +119,22 @@ pub async fn set_status(
         user,
         "case.status",
         json!({ "status": row.status.as_str() }),
-        json!({ "status": status.as_str() }),
+        json!({ "status": status.as_str(), "chars": message.chars().count() }),
         now,
     )
     .await
+}
+
+/// The message a status change carries: required where the customer must act on it.
+fn status_message(status: CaseStatus, message: &str) -> Result<String, AppError> {
+    let what = match status {
+        CaseStatus::ResolutionProposed => {
+            "the resolution: the customer reads it before confirming that the problem is solved"
+        }
+        CaseStatus::WaitingOnCustomer => "what you need from the customer",
+        _ => return optional_text("message", message, BODY_MAX),
+    };
+    required_text("message", message, BODY_MAX, what)
 }
 
 /// Support sets the severity, up or down; support has the final say.

@@ -3,10 +3,11 @@ use super::guard::{begin_managed, holds_admin, lock_org, manager, own_role_refus
 use super::input::{contact_role, phone, text, time_zone};
 use super::invitations::{create_invitation, InvitationLink, NewLink};
 use super::queries::{
-    audit, delete_designation, has_password, load_contact, not_found, set_role, update_details,
+    audit, delete_designation, has_password, load_contact, not_found, roles_of, set_role,
+    update_details,
 };
 use super::rules::{check_rules, sync_user};
-use crate::model::contact::{ContactUpdate, NAME_MAX};
+use crate::model::contact::{ContactUpdate, NAME_MAX, REMOVAL_CONFIRMED};
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::access::customer_org;
 use crate::server::db::begin_write;
@@ -106,6 +107,40 @@ pub async fn remove_contact(
     user: &CurrentUser,
     contact_id: &str,
 ) -> Result<(), AppError> {
+    end_designation(pool, user, contact_id).await.map(|_| ())
+}
+
+/// What a confirmed removal did, for the page it lands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactRemoved {
+    /// The user removed their own last role: they are signed out and cannot sign in again.
+    pub signed_out_self: bool,
+}
+
+/// `remove_contact` as the contacts page posts it: only from the confirmation step, which names
+/// the person and site and says what follows (`confirm` = `REMOVAL_CONFIRMED`). A removal posted
+/// any other way (a stale page's one-click button, a hand-made request) is refused by the field,
+/// so a slip of the mouse never ends someone's access.
+pub async fn remove_confirmed(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    contact_id: &str,
+    confirm: Option<&str>,
+) -> Result<ContactRemoved, AppError> {
+    if confirm.map(str::trim) != Some(REMOVAL_CONFIRMED) {
+        return Err(AppError::invalid(
+            "confirm",
+            "Confirm the removal first: choose Remove, then the button that names the person and site.",
+        ));
+    }
+    end_designation(pool, user, contact_id).await
+}
+
+async fn end_designation(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    contact_id: &str,
+) -> Result<ContactRemoved, AppError> {
     let now = now_ms();
     let (mut tx, org, power) = begin_managed(pool, user).await?;
     let before = load_contact(&mut tx, contact_id)
@@ -122,6 +157,8 @@ pub async fn remove_contact(
             other => other,
         })?;
     sync_user(&mut tx, &before.user_id, now).await?;
+    let signed_out_self =
+        before.user_id == user.id && roles_of(&mut tx, &before.user_id).await?.is_empty();
     audit(
         &mut tx,
         &org,
@@ -135,7 +172,7 @@ pub async fn remove_contact(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(ContactRemoved { signed_out_self })
 }
 
 /// A new invitation link for a contact who has not set a password yet (the old one stops).

@@ -1,6 +1,6 @@
 //! The history of an organization's contacts, from the audit log, one sentence per change.
-use crate::model::contact::{action_label, HistoryEntry};
-use crate::model::{AppError, Role};
+use crate::model::contact::{action_label, HistoryEntry, RemovalNotice};
+use crate::model::{AppError, CurrentUser, Role};
 use crate::server::rows::Millis;
 use serde_json::Value;
 use sqlx::AnyConnection;
@@ -83,6 +83,53 @@ fn history_summary(action: &str, before: Option<&Value>, after: Option<&Value>) 
         "contact.settings" => "Team contact settings changed".to_string(),
         _ => action.to_string(),
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct RemovalRow {
+    before_json: Option<String>,
+}
+
+/// The removal of designation `contact_id` in the organization's audit log, as the page it lands
+/// on says it. Read from the audit entry (the designation itself is gone), so the address carries
+/// only an id and a made-up link cannot make the page say anything: an id the organization never
+/// removed says nothing.
+pub(super) async fn removal_notice(
+    conn: &mut AnyConnection,
+    org: &str,
+    contact_id: &str,
+    viewer: &CurrentUser,
+) -> Result<Option<RemovalNotice>, AppError> {
+    let row: Option<RemovalRow> = sqlx::query_as(
+        "SELECT before_json FROM audit_log \
+         WHERE organization_id = $1 AND entity = 'contact' AND entity_id = $2 \
+           AND action = 'contact.remove' \
+         ORDER BY at DESC, id LIMIT 1",
+    )
+    .bind(org)
+    .bind(contact_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(before) = row
+        .and_then(|r| r.before_json)
+        .and_then(|j| serde_json::from_str::<Value>(&j).ok())
+    else {
+        return Ok(None);
+    };
+    let s = |k: &str| {
+        before
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let email = s("email");
+    Ok(Some(RemovalNotice {
+        was_me: email.eq_ignore_ascii_case(&viewer.email),
+        name: s("name"),
+        email,
+        site_name: s("site"),
+    }))
 }
 
 /// The organization's latest hundred changes of contacts and team settings, newest first.

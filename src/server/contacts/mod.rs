@@ -19,7 +19,10 @@ mod rules;
 mod settings;
 
 pub use add::{add_contact, add_contact_showing, ContactAdded};
-pub use change::{reinvite_contact, reinvite_contact_showing, remove_contact, update_contact};
+pub use change::{
+    reinvite_contact, reinvite_contact_showing, remove_confirmed, remove_contact, update_contact,
+    ContactRemoved,
+};
 pub use invitations::{
     accept_invitation, accept_invitation_from, invitation_info, InvitationLink,
     MAX_ACCEPT_FAILURES_PER_ADDRESS,

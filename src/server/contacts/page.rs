@@ -2,7 +2,7 @@
 //! its sites with their contacts, the team settings and, for those who manage, the history.
 use super::flash;
 use super::guard::{manager, Manager};
-use super::history::history;
+use super::history::{history, removal_notice};
 use super::queries::{settings_of, stored_role};
 use crate::model::contact::InvitationNotice;
 use crate::model::contact::{
@@ -35,6 +35,7 @@ pub async fn contacts_page(
             new_invitations: Vec::new(),
             history: None,
             organizations,
+            removed: None,
         });
     };
     let power = if user.role.is_staff() {
@@ -60,21 +61,28 @@ pub async fn contacts_page(
         new_invitations: Vec::new(),
         history,
         organizations,
+        removed: None,
     })
 }
 
 /// `contacts_page` as the session `session_id` (`sessions.id`) sees it: with the invitation
-/// links it made since its last contacts page, this once.
+/// links it made since its last contacts page, this once, and, when the page is where a removal
+/// landed (`removed`: the ended designation's id), the removal said in words.
 pub async fn contacts_page_showing(
     pool: &AnyPool,
     user: &CurrentUser,
     org_id: Option<&str>,
     session_id: &str,
     memo: Option<&ShownOnce<Vec<InvitationNotice>>>,
+    removed: Option<&str>,
 ) -> Result<ContactsPage, AppError> {
     let mut page = contacts_page(pool, user, org_id).await?;
     if page.can_manage {
         page.new_invitations = flash::take_for_request(pool, memo, session_id, now_ms()).await?;
+        if let (Some(org), Some(id)) = (&page.organization, removed) {
+            let mut conn = pool.acquire().await?;
+            page.removed = removal_notice(&mut conn, &org.id, id, user).await?;
+        }
     }
     Ok(page)
 }

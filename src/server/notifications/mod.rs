@@ -19,5 +19,5 @@ pub use enqueue::{enqueue, enqueue_in_chunks};
 pub use jobs::{warn_deadlines, warn_late_replacements};
 pub use no_contact::{add_no_contact, lift_no_contact};
 pub use notice::Notice;
-pub use page::{mark_read, page, set_preference, unread_count};
+pub use page::{mark_case_read, mark_read, page, set_preference, unread_count};
 pub(crate) use remote_assist::on_remote_assist;

@@ -6,7 +6,7 @@ use crate::model::notification::{
 };
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::admin_org;
-use crate::server::db::begin_write;
+use crate::server::db::{begin_write, execute_gated};
 use crate::server::ids::now_ms;
 use crate::server::rows::{Flag, Millis};
 use chrono::NaiveDate;
@@ -60,15 +60,17 @@ struct NotificationRow {
     title: String,
     body: String,
     link: String,
+    severity: Option<i64>,
     #[sqlx(try_from = "i64")]
     created_at: Millis,
 }
 
-/// The bell's list, newest first.
+/// The bell's list, newest first, each case's entry with the case's severity now.
 async fn items(pool: &AnyPool, user_id: &str) -> Result<Vec<Notification>, AppError> {
     let rows: Vec<NotificationRow> = sqlx::query_as(
-        "SELECT n.id, n.read_at, e.kind, e.title, e.body, e.link, e.created_at \
+        "SELECT n.id, n.read_at, e.kind, e.title, e.body, e.link, c.severity, e.created_at \
          FROM notifications n JOIN notification_events e ON e.id = n.event_id \
+         LEFT JOIN cases c ON c.id = e.case_id \
          WHERE n.user_id = $1 ORDER BY e.created_at DESC, n.id LIMIT $2",
     )
     .bind(user_id)
@@ -83,6 +85,7 @@ async fn items(pool: &AnyPool, user_id: &str) -> Result<Vec<Notification>, AppEr
             title: r.title,
             body: r.body,
             link: r.link,
+            severity: r.severity.and_then(|s| u8::try_from(s).ok()),
             created_at: r.created_at.into(),
             read: r.read_at.is_some(),
         })
@@ -218,6 +221,40 @@ pub async fn mark_read(
         return Err(AppError::NotFound("Notification".into()));
     }
     Ok(())
+}
+
+/// Marks the person's notifications about one case read: opening the case is reading them, so
+/// the bell stops pointing at what they have seen. The caller has checked the person may see
+/// the case and holds no connection of the pool (the write waits behind the write gate). Most
+/// views have nothing unread: the count is read first, so they stay reads. Returns how many
+/// were marked.
+pub async fn mark_case_read(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    case_id: &str,
+) -> Result<u64, AppError> {
+    const OF_CASE: &str = "user_id = $1 AND read_at IS NULL AND event_id IN \
+         (SELECT id FROM notification_events WHERE case_id = $2)";
+    let unread: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM notifications WHERE {OF_CASE}"
+    ))
+    .bind(&user.id)
+    .bind(case_id)
+    .fetch_one(pool)
+    .await?;
+    if unread == 0 {
+        return Ok(0);
+    }
+    let sql = format!("UPDATE notifications SET read_at = $3 WHERE {OF_CASE}");
+    let done = execute_gated(
+        pool,
+        sqlx::query(&sql)
+            .bind(&user.id)
+            .bind(case_id)
+            .bind(now_ms()),
+    )
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Saves what a person wants to receive for one kind of event.
