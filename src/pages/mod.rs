@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod cases;
 pub mod contacts;
 pub mod dashboard;
+pub mod installed_base;
 pub mod login;
 pub mod not_found;
 pub mod notifications;

@@ -9,6 +9,7 @@ mod cases;
 mod contact_admins;
 mod contacts;
 mod hashing;
+mod installed_base;
 mod invitation_links;
 mod notifications;
 mod remote_assist;
