@@ -164,6 +164,9 @@ mod tests {
             "Lapsed on 2027-02-15; reinstatable until 2027-08-15"
         );
         assert!(contract_sentence(&ContractStatus::Expired, end).starts_with("Expired on"));
-        assert_eq!(product_line_label("cloud_service"), "Contact-center service");
+        assert_eq!(
+            product_line_label("cloud_service"),
+            "Contact-center service"
+        );
     }
 }

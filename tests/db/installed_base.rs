@@ -8,10 +8,10 @@ use portal::model::case::NewCase;
 use portal::model::installed_base::{BaseArray, InstalledBase, SiteScope};
 use portal::model::remote_assist::SessionState;
 use portal::model::AppError;
+use portal::server::cases;
 use portal::server::installed_base::installed_base;
 use portal::server::remote_assist::{self as ra, NewSession};
 use portal::server::replacements::{self, NewReplacement};
-use portal::server::cases;
 use portal::sla::{ContractStatus, PackageFeature, ProgramSet};
 use sqlx::AnyPool;
 
@@ -64,7 +64,10 @@ async fn serials_of(pool: &AnyPool, org: &str) -> Vec<String> {
 async fn admins_see_every_site_other_contacts_only_theirs_and_no_other_organization() {
     for db in helpers::seeded().await {
         let pool = &db.pool;
-        let (acme, globex) = (org_id(pool, "Acme Corp").await, org_id(pool, "Globex").await);
+        let (acme, globex) = (
+            org_id(pool, "Acme Corp").await,
+            org_id(pool, "Globex").await,
+        );
         let globex_serials = serials_of(pool, &globex).await;
 
         let admin = page(pool, ACME_ADMIN, None).await.expect("admin's page");
@@ -75,15 +78,27 @@ async fn admins_see_every_site_other_contacts_only_theirs_and_no_other_organizat
         assert_eq!(listed, serials_of(pool, &acme).await, "{}", db.backend);
         // Nothing of Globex anywhere in the answer, not only in the serials.
         let json = serde_json::to_string(&admin).expect("json");
-        for marker in globex_serials.iter().chain([&globex, &"Globex Tokyo DC".to_string()]) {
-            assert!(!json.contains(marker.as_str()), "{}: {marker} leaked", db.backend);
+        for marker in globex_serials
+            .iter()
+            .chain([&globex, &"Globex Tokyo DC".to_string()])
+        {
+            assert!(
+                !json.contains(marker.as_str()),
+                "{}: {marker} leaked",
+                db.backend
+            );
         }
 
         // Authorized callers and backup contacts: the sites where they are designated (Boston).
         for email in [ACME_CALLER, ACME_BACKUP] {
             let p = page(pool, email, None).await.expect("contact's page");
             assert_eq!(p.scope, SiteScope::Designated, "{email}");
-            assert_eq!(site_names(&p), ["Acme Boston DC"], "{}: {email}", db.backend);
+            assert_eq!(
+                site_names(&p),
+                ["Acme Boston DC"],
+                "{}: {email}",
+                db.backend
+            );
             assert!(arrays(&p).all(|a| !a.serial.contains("FRA")), "{email}");
         }
         // Designated at Frankfurt too, the caller sees it as well.
@@ -119,7 +134,9 @@ async fn admins_see_every_site_other_contacts_only_theirs_and_no_other_organizat
         let unchosen = page(pool, ENGINEER, None).await.expect("engineer");
         assert!(unchosen.organization.is_none() && unchosen.sites.is_empty());
         assert_eq!(unchosen.organizations.len(), 2);
-        let chosen = page(pool, ENGINEER, Some(&acme)).await.expect("engineer, Acme");
+        let chosen = page(pool, ENGINEER, Some(&acme))
+            .await
+            .expect("engineer, Acme");
         assert_eq!(chosen.scope, SiteScope::Every);
         assert_eq!(site_names(&chosen), ["Acme Boston DC", "Acme Frankfurt DC"]);
         assert!(arrays(&chosen).all(|a| !a.can_open_case));
@@ -223,18 +240,32 @@ async fn counts_of_open_cases_replacements_and_remote_assist_are_right() {
 
         let after = page(pool, ACME_ADMIN, None).await.expect("page");
         let dev = array(&after, DEV);
-        assert_eq!((dev.open_cases, dev.open_replacements), (1, 1), "{}", db.backend);
+        assert_eq!(
+            (dev.open_cases, dev.open_replacements),
+            (1, 1),
+            "{}",
+            db.backend
+        );
         let s = dev.remote_assist.as_ref().expect("the session shows");
         assert_eq!(s.state, SessionState::Active);
         // In the site's time (Boston).
-        assert!(s.until_local.ends_with("EST") || s.until_local.ends_with("EDT"), "{}", s.until_local);
+        assert!(
+            s.until_local.ends_with("EST") || s.until_local.ends_with("EDT"),
+            "{}",
+            s.until_local
+        );
         // Nothing moved on the other arrays.
         for a in arrays(&after).filter(|a| a.name != DEV) {
             let b = array(&before, &a.name);
-            assert_eq!((a.open_cases, a.open_replacements), (b.open_cases, b.open_replacements));
+            assert_eq!(
+                (a.open_cases, a.open_replacements),
+                (b.open_cases, b.open_replacements)
+            );
         }
 
-        ra::end_session(pool, &admin, &session).await.expect("ended");
+        ra::end_session(pool, &admin, &session)
+            .await
+            .expect("ended");
         let ended = page(pool, ACME_ADMIN, None).await.expect("page");
         assert!(array(&ended, DEV).remote_assist.is_none(), "{}", db.backend);
     }
@@ -289,8 +320,14 @@ async fn demo_contracts_packages_and_the_delivery_determination() {
                 .find(|i| i.feature == f)
                 .map(|i| i.included.clone())
         };
-        assert_eq!(included(prod, PackageFeature::Hotline).as_deref(), Some("365 x 24 x 7"));
-        assert_eq!(included(prod, PackageFeature::RemoteSoftwareUpgrade).as_deref(), Some("Unlimited"));
+        assert_eq!(
+            included(prod, PackageFeature::Hotline).as_deref(),
+            Some("365 x 24 x 7")
+        );
+        assert_eq!(
+            included(prod, PackageFeature::RemoteSoftwareUpgrade).as_deref(),
+            Some("Unlimited")
+        );
         assert_eq!(
             included(prod, PackageFeature::ControllerUpgrades).as_deref(),
             Some("Evergreen//Forever")
@@ -316,14 +353,20 @@ async fn each_site_shows_its_delivery_determination_up_front() {
         let frankfurt = &b.sites[1];
         assert_eq!(frankfurt.name, "Acme Frankfurt DC");
         assert!(frankfurt.six_hour_radius && !boston.six_hour_radius);
-        assert!(frankfurt.delivery_determination().starts_with("Six-hour delivery window"));
-        assert!(boston.delivery_determination().starts_with("Four-hour delivery window"));
+        assert!(frankfurt
+            .delivery_determination()
+            .starts_with("Six-hour delivery window"));
+        assert!(boston
+            .delivery_determination()
+            .starts_with("Four-hour delivery window"));
 
         // A Premium (four-hour) array at the six-hour site: six hours there.
-        sqlx::query("UPDATE arrays SET plan_id = 'premium' WHERE name = 'FlashArray//X20 fra-lab-02'")
-            .execute(pool)
-            .await
-            .expect("plan");
+        sqlx::query(
+            "UPDATE arrays SET plan_id = 'premium' WHERE name = 'FlashArray//X20 fra-lab-02'",
+        )
+        .execute(pool)
+        .await
+        .expect("plan");
         let b = page(pool, ACME_ADMIN, None).await.expect("page");
         let lab = array(&b, "FlashArray//X20 fra-lab-02");
         assert_eq!(
@@ -333,7 +376,10 @@ async fn each_site_shows_its_delivery_determination_up_front() {
             db.backend
         );
         // Boston's Premium arrays keep four hours: nothing to add.
-        assert_eq!(array(&b, "FlashArray//X70 boston-prod-01").delivery_at_site, None);
+        assert_eq!(
+            array(&b, "FlashArray//X70 boston-prod-01").delivery_at_site,
+            None
+        );
     }
 }
 

@@ -91,14 +91,21 @@ pub enum ContractStatus {
 impl ContractStatus {
     /// Cases may be opened under the contract.
     pub fn is_active(self) -> bool {
-        matches!(self, ContractStatus::Active | ContractStatus::Lapsing { .. })
+        matches!(
+            self,
+            ContractStatus::Active | ContractStatus::Lapsing { .. }
+        )
     }
 }
 
 /// The contract's status on `on` (a date at the array's site). Lapsing from exactly
 /// `LAPSING_NOTICE_MONTHS` before `contract_end` (inclusive) to `contract_end`; afterwards the
 /// program's reinstatement rule decides between lapsed and expired (`entitlement_on`).
-pub fn contract_status(program: &Program, contract_end: NaiveDate, on: NaiveDate) -> ContractStatus {
+pub fn contract_status(
+    program: &Program,
+    contract_end: NaiveDate,
+    on: NaiveDate,
+) -> ContractStatus {
     match entitlement_on(program, contract_end, on) {
         EntitlementState::Active => {
             let notice_from = contract_end.checked_sub_months(Months::new(LAPSING_NOTICE_MONTHS));

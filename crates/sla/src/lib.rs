@@ -27,8 +27,8 @@ pub use error::SlaError;
 pub use explain::{Clock, DocumentWords, ExplanationStep};
 pub use hours::{ClockTime, HoursRule, WeeklyHours};
 pub use program::{
-    DeliveryKind, DeliveryRule, Entitlement, PackageFeature, PackageItem, Plan, ProductLine, Program,
-    ProgramSet, RaiseRule, Severity, SeverityRow, SeverityTable,
+    DeliveryKind, DeliveryRule, Entitlement, PackageFeature, PackageItem, Plan, ProductLine,
+    Program, ProgramSet, RaiseRule, Severity, SeverityRow, SeverityTable,
 };
 pub use targets::{Basis, Target, Unit};
 pub use vectors::{check_vectors, BUILTIN_VECTORS};

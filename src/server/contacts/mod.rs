@@ -20,10 +20,10 @@ mod settings;
 
 pub use add::{add_contact, add_contact_showing, ContactAdded};
 pub use change::{reinvite_contact, reinvite_contact_showing, remove_contact, update_contact};
+pub use flash::RequestFlash;
 pub use invitations::{
     accept_invitation, accept_invitation_from, invitation_info, InvitationLink,
     MAX_ACCEPT_FAILURES_PER_ADDRESS,
 };
-pub use flash::RequestFlash;
 pub use page::{contacts_page, contacts_page_showing};
 pub use settings::update_settings;

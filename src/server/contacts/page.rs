@@ -5,12 +5,11 @@ use super::guard::{manager, Manager};
 use super::history::history;
 use super::queries::{settings_of, stored_role};
 use crate::model::contact::{
-    Contact, ContactSettings, ContactsPage, SiteContacts, CONTACT_ROLES,
-    MAX_CALLERS_PER_SITE,
+    Contact, ContactSettings, ContactsPage, SiteContacts, CONTACT_ROLES, MAX_CALLERS_PER_SITE,
 };
 use crate::model::{AppError, CurrentUser, Role};
-use crate::server::orgs::{chosen_org, ChosenOrg};
 use crate::server::ids::now_ms;
+use crate::server::orgs::{chosen_org, ChosenOrg};
 use crate::server::rows::Flag;
 use sqlx::{AnyConnection, AnyPool};
 

@@ -47,7 +47,10 @@ fn each_plan_reads_its_own_column() {
         assert!(pm(middle).starts_with("Yes") && pm(top).starts_with("Yes"));
         let rsu = |plan| included(program, plan, F::RemoteSoftwareUpgrade).unwrap();
         assert_eq!(rsu(basic), "Defect fixes only");
-        assert_eq!((rsu(middle), rsu(top)), ("Unlimited".into(), "Unlimited".into()));
+        assert_eq!(
+            (rsu(middle), rsu(top)),
+            ("Unlimited".into(), "Unlimited".into())
+        );
         for plan in [basic, middle, top] {
             assert_eq!(included(program, plan, F::Hotline).unwrap(), "365 x 24 x 7");
             assert_eq!(
@@ -95,6 +98,8 @@ fn a_feature_listed_twice_is_refused_naming_the_field() {
         "\"feature\": \"hotline\"",
         1,
     );
-    let e = Program::from_json("cc.json", &json).unwrap_err().to_string();
+    let e = Program::from_json("cc.json", &json)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("plans[0].package[1].feature"), "{e}");
 }
