@@ -12,4 +12,5 @@ mod authz_matrix;
 mod client_address;
 mod fuzz;
 mod hardening;
+mod installed_base;
 mod slow_clients;
