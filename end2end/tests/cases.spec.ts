@@ -250,7 +250,7 @@ test('a proposed resolution needs its text; the customer reads it beside both an
   const closes = deadline(page, 'Closes automatically');
   await expect(closes.locator('time')).toHaveAttribute('datetime', /Z|\+00:00$/);
   await expect(closes.locator('.countdown')).toHaveText(/^in \d+ (d|h)/);
-  await expect(page.getByText('No update clock')).toHaveCount(0);
+  await expect(page.getByText('No update clock', { exact: true })).toHaveCount(0);
   await page.getByText('How these deadlines are computed').click();
   await expect(page.locator('details.explanation')).toContainText('closed at the end of the third business day');
 });

@@ -25,7 +25,7 @@ async function clipped(page: Page) {
 }
 
 // "OVERDUE BY 8…" and tracking numbers were cut off at the edge of desktop cards.
-for (const path of ['/replacements', '/remote-assist', '/cases', '/contacts', '/alerts']) {
+for (const path of ['/replacements', '/remote-assist', '/cases', '/contacts', '/alerts', '/installed-base']) {
   test(`nothing on ${path} sticks out of its card from 320 to 1440 px`, async ({ page }) => {
     await signIn(page, logins.acmeAdmin);
     for (const width of [320, 360, 768, 1024, 1440]) {
@@ -40,7 +40,7 @@ test('the phone navigation shows every section without hiding any behind the edg
   await page.setViewportSize({ width: 360, height: 800 });
   await signIn(page, logins.acmeAdmin);
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const name of ['Dashboard', 'Cases', 'Contacts', 'Remote Assist', 'Replacements', 'Alerts', 'SLA']) {
+  for (const name of ['Dashboard', 'Cases', 'Installed base', 'Contacts', 'Remote Assist', 'Replacements', 'Alerts', 'SLA']) {
     const box = await nav.getByRole('link', { name }).boundingBox();
     expect(box, name).not.toBeNull();
     expect(box!.x, name).toBeGreaterThanOrEqual(0);

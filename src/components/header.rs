@@ -49,6 +49,7 @@ fn Nav() -> impl IntoView {
             <ul>
                 <li><A href="/" exact=true>"Dashboard"</A></li>
                 <li><A href="/cases">"Cases"</A></li>
+                <li><A href="/installed-base">"Installed base"</A></li>
                 <li><A href="/contacts">"Contacts"</A></li>
                 <li><A href="/remote-assist">"Remote Assist"</A></li>
                 <li><A href="/replacements">"Replacements"</A></li>

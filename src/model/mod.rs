@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod case;
 pub mod contact;
 pub mod error;
+pub mod installed_base;
 pub mod notification;
 pub mod org;
 pub mod remote_assist;

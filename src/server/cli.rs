@@ -288,6 +288,19 @@ mod tests {
         ("staff_second_factor", "PORTAL_STAFF_SECOND_FACTOR"),
     ];
 
+    /// The boolean test sets the process's variables while it runs; every other parse waits for
+    /// it, or it would see `PORTAL_SECURE_COOKIE=maybe` and fail (seen once in a full run).
+    static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+        Cli::try_parse_from(args)
+    }
+
     fn serve_flags() -> [bool; 3] {
         let cli = Cli::try_parse_from(["portal"]).expect("parses");
         [
@@ -304,6 +317,7 @@ mod tests {
     // by every test thread.
     #[test]
     fn boolean_variables_take_the_usual_spellings() {
+        let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
         for (i, (_, var)) in BOOLEAN_ENV.iter().enumerate() {
             for (text, want) in [
                 ("1", true),
@@ -341,14 +355,13 @@ mod tests {
 
     #[test]
     fn trusted_proxies_take_cidrs_and_refuse_anything_else() {
-        let cli = Cli::try_parse_from(["portal", "--trusted-proxies", "10.0.0.0/8, 192.0.2.1"])
-            .expect("parses");
+        let cli = parse(["portal", "--trusted-proxies", "10.0.0.0/8, 192.0.2.1"]).expect("parses");
         let proxies = cli.serve.trusted_proxies.expect("set");
         assert!(proxies.contains("10.20.30.40".parse().unwrap()));
         assert!(proxies.contains("192.0.2.1".parse().unwrap()));
         assert!(!proxies.contains("192.0.2.2".parse().unwrap()));
-        assert!(Cli::try_parse_from(["portal", "--trusted-proxies", "10.0.0.0/40"]).is_err());
-        assert!(Cli::try_parse_from(["portal", "--trusted-proxies", "proxy.example"]).is_err());
+        assert!(parse(["portal", "--trusted-proxies", "10.0.0.0/40"]).is_err());
+        assert!(parse(["portal", "--trusted-proxies", "proxy.example"]).is_err());
     }
 
     #[test]
@@ -356,7 +369,7 @@ mod tests {
         let args = |extra: &[&str]| {
             let mut argv = vec!["portal", "serve"];
             argv.extend_from_slice(extra);
-            match Cli::try_parse_from(argv).expect("parses").command {
+            match parse(argv).expect("parses").command {
                 Some(Command::Serve(a)) => a,
                 other => panic!("not serve: {other:?}"),
             }
@@ -373,13 +386,13 @@ mod tests {
 
     #[test]
     fn timeouts_and_the_connection_cap_are_settings() {
-        let cli = Cli::try_parse_from(["portal"]).expect("parses");
+        let cli = parse(["portal"]).expect("parses");
         assert_eq!(
             cli.serve.http_limits(),
             crate::server::transport::HttpLimits::default(),
             "the flags' defaults are the limits' defaults"
         );
-        let cli = Cli::try_parse_from([
+        let cli = parse([
             "portal",
             "--header-timeout-secs",
             "3",

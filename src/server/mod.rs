@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod ids;
 pub mod input;
+pub mod installed_base;
 pub mod jobs;
 pub mod logging;
 pub mod mailer;

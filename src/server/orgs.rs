@@ -1,7 +1,9 @@
 //! Organizations, their sites and arrays, always read within what the caller may see.
+use crate::model::contact::OrgRef;
 use crate::model::{AppError, ArraySummary, CurrentUser, Dashboard, OrgSummary, SiteSummary};
+use crate::server::access::customer_org;
 use crate::server::rows::Flag;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
 #[derive(sqlx::FromRow)]
 struct OrgRow {
@@ -105,4 +107,65 @@ impl SiteArrayRow {
 /// A column every array has (NOT NULL), read through the site's LEFT JOIN.
 fn present<T>(v: Option<T>) -> Result<T, AppError> {
     v.ok_or_else(|| AppError::Internal("array without its details".into()))
+}
+
+/// The organization a page shows, and the ones vendor staff may choose from (`?org=`).
+pub struct ChosenOrg {
+    /// `None`: vendor staff have not chosen one yet.
+    pub org: Option<OrgRef>,
+    /// Every organization for vendor staff; empty for customers.
+    pub organizations: Vec<OrgRef>,
+}
+
+/// Vendor staff see the organization they chose (`org_id`) and may choose any; a customer's
+/// contact sees their own, and naming another answers "not found", like an unknown id.
+pub async fn chosen_org(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    org_id: Option<&str>,
+) -> Result<ChosenOrg, AppError> {
+    let wanted = org_id.map(str::trim).filter(|s| !s.is_empty());
+    if user.role.is_staff() {
+        let organizations = all_orgs(conn).await?;
+        let org = match wanted {
+            None => None,
+            Some(w) => Some(
+                organizations
+                    .iter()
+                    .find(|o| o.id == w)
+                    .cloned()
+                    .ok_or_else(|| AppError::NotFound("Organization".into()))?,
+            ),
+        };
+        return Ok(ChosenOrg { org, organizations });
+    }
+    let own = customer_org(user)?;
+    if wanted.is_some_and(|w| w != own) {
+        return Err(AppError::NotFound("Organization".into()));
+    }
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
+        .bind(own)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(ChosenOrg {
+        org: Some(OrgRef {
+            id: own.to_string(),
+            name: name.ok_or(AppError::Forbidden)?,
+        }),
+        organizations: Vec::new(),
+    })
+}
+
+/// Every organization, for vendor staff to choose from.
+async fn all_orgs(conn: &mut AnyConnection) -> Result<Vec<OrgRef>, AppError> {
+    let rows: Vec<OrgRow> = sqlx::query_as("SELECT id, name FROM organizations ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OrgRef {
+            id: r.id,
+            name: r.name,
+        })
+        .collect())
 }

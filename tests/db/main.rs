@@ -11,6 +11,7 @@ mod contact_admins;
 mod contact_removal;
 mod contacts;
 mod hashing;
+mod installed_base;
 mod invitation_links;
 mod notifications;
 mod remote_assist;

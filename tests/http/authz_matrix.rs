@@ -169,6 +169,11 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("cases/severity",                Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     ("cases/agreed-update",           Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
     ("cases/agreed-update",           Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    // -- The installed base: any designated contact reads their organization's (admins every
+    //    site, the others the sites where they are designated: tests/db/installed_base.rs);
+    //    staff read the organization they choose.
+    ("installed-base/page",           Obj::Acme,   [E401, OK,   OK,   OK,   E404, OK  ]),
+    ("installed-base/page",           Obj::Globex, [E401, E404, E404, E404, OK,   OK  ]),
     // -- Contacts: "the Pure1 Admin is responsible for the administration of contacts"; backup
     //    contacts "should be located at the same site as the Pure1 Admin and be able to perform
     //    all the necessary duties" (guides). Admins, and backup contacts at a site with an admin,
@@ -871,7 +876,7 @@ impl Fx {
             }
             // An empty date clears the agreed update: valid on any open case.
             "cases/agreed-update" => api(&[("case_id", &o().case_id), ("due", "")]),
-            "contacts/page" => api(&[("org", &o().org_id)]),
+            "contacts/page" | "installed-base/page" => api(&[("org", &o().org_id)]),
             "contacts/add" => api(&[
                 ("site_id", &o().site_id),
                 ("role", "backup_contact"),
@@ -1490,6 +1495,7 @@ fn pages(fx: &Fx) -> Vec<String> {
         "/cases?status=all",
         "/cases/new",
         "/contacts",
+        "/installed-base",
         "/remote-assist",
         "/replacements",
         "/notifications",
@@ -1502,6 +1508,7 @@ fn pages(fx: &Fx) -> Vec<String> {
     for o in [&fx.acme, &fx.globex] {
         out.push(format!("/cases/{}", o.case_id));
         out.push(format!("/contacts?org={}", o.org_id));
+        out.push(format!("/installed-base?org={}", o.org_id));
     }
     out
 }

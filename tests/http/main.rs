@@ -13,4 +13,5 @@ mod client_address;
 mod confirmations;
 mod fuzz;
 mod hardening;
+mod installed_base;
 mod slow_clients;

@@ -20,13 +20,15 @@ pub use case_clock::{
 };
 pub use countdown::{breach_state, format_countdown, BreachState};
 pub use delivery::{delivery_due, DeliveryDue};
-pub use entitlement::{entitlement_on, EntitlementState};
+pub use entitlement::{
+    contract_status, entitlement_on, ContractStatus, EntitlementState, LAPSING_NOTICE_MONTHS,
+};
 pub use error::SlaError;
 pub use explain::{Clock, DocumentWords, ExplanationStep};
 pub use hours::{ClockTime, HoursRule, WeeklyHours};
 pub use program::{
-    DeliveryKind, DeliveryRule, Entitlement, Plan, ProductLine, Program, ProgramSet, RaiseRule,
-    Severity, SeverityRow, SeverityTable,
+    DeliveryKind, DeliveryRule, Entitlement, PackageFeature, PackageItem, Plan, ProductLine,
+    Program, ProgramSet, RaiseRule, Severity, SeverityRow, SeverityTable,
 };
 pub use targets::{Basis, Target, Unit};
 pub use vectors::{check_vectors, BUILTIN_VECTORS};

@@ -152,6 +152,50 @@ pub struct Plan {
     pub bcs_column_with_flag: bool,
     #[serde(default)]
     pub delivery: Option<DeliveryRule>,
+    /// What the package includes, row by row of the guide's package table (in its order). Empty
+    /// for a program whose document has no such table.
+    #[serde(default)]
+    pub package: Vec<PackageItem>,
+}
+
+/// A row of the guides' "Support Packages" table.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageFeature {
+    Hotline,
+    /// The Severity 1 initial response the table promises.
+    ResponseTime,
+    ProactiveMonitoring,
+    /// "SLA for Hardware Replacement".
+    HardwareReplacement,
+    /// "Remote Software Upgrade Included".
+    RemoteSoftwareUpgrade,
+    /// "Included Controller Upgrades": the Evergreen subscription.
+    ControllerUpgrades,
+}
+
+impl PackageFeature {
+    pub fn label(self) -> &'static str {
+        match self {
+            PackageFeature::Hotline => "Hotline",
+            PackageFeature::ResponseTime => "Response time (Severity 1)",
+            PackageFeature::ProactiveMonitoring => "Proactive monitoring",
+            PackageFeature::HardwareReplacement => "Hardware replacement",
+            PackageFeature::RemoteSoftwareUpgrade => "Remote software upgrades",
+            PackageFeature::ControllerUpgrades => "Controller upgrades (Evergreen)",
+        }
+    }
+}
+
+/// What one plan's column of the package table says about one feature.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PackageItem {
+    pub feature: PackageFeature,
+    /// This plan's cell, in plain words for the customer.
+    pub included: String,
+    /// The table's row as the document prints it (every plan's column).
+    pub document_words: String,
 }
 
 /// One cell of the initial-response table. `entitlement: None` means the single column of a

@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[component]
@@ -18,12 +19,16 @@ pub fn NewCasePage() -> impl IntoView {
         <Title text="Open a case"/>
         <RequireUser children=|_| {
             let form = Resource::new(|| (), |_| open_case_form());
+            // `?array=ID` (the installed base's "Open a case") preselects that array.
+            let query = use_query_map();
+            let preselect = move || query.with_untracked(|q| q.get("array"));
             view! {
                 <div class="page-header"><h1>"Open a case"</h1></div>
                 <Suspense fallback=|| view! { <p class="muted">"Loading your sites and arrays…"</p> }>
                     {move || Suspend::new(async move {
+                        let preselect = preselect();
                         match form.await {
-                            Ok(f) => view! { <OpenCaseFormView f/> }.into_any(),
+                            Ok(f) => view! { <OpenCaseFormView f preselect/> }.into_any(),
                             Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                         }
                     })}
@@ -109,7 +114,7 @@ fn array_choices(f: &OpenCaseForm) -> Vec<ArrayChoice> {
 }
 
 #[component]
-fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
+fn OpenCaseFormView(f: OpenCaseForm, preselect: Option<String>) -> impl IntoView {
     let action = ServerAction::<OpenCase>::new();
     let error = use_action_error(action);
     let lapsed = lapsed_arrays(&f);
@@ -136,6 +141,7 @@ fn OpenCaseFormView(f: OpenCaseForm) -> impl IntoView {
             <ErrorAlert error/>
             <SeverityPicker
                 arrays=array_choices(&f)
+                preselect
                 rendered_at=f.now
                 array_error=field_error("array_id")
                 severity_error=field_error("severity")
@@ -223,13 +229,16 @@ fn LapsedArrays(lapsed: Vec<(String, String)>) -> impl IntoView {
 #[island]
 fn SeverityPicker(
     arrays: Vec<ArrayChoice>,
+    // The array to start with, when it may have cases; otherwise the first that may.
+    preselect: Option<String>,
     rendered_at: DateTime<Utc>,
     array_error: Option<String>,
     severity_error: Option<String>,
 ) -> impl IntoView {
     let first = arrays
         .iter()
-        .find(|a| a.active)
+        .find(|a| a.active && preselect.as_deref() == Some(a.id.as_str()))
+        .or_else(|| arrays.iter().find(|a| a.active))
         .map(|a| a.id.clone())
         .unwrap_or_default();
     let array_id = RwSignal::new(first);

@@ -6,12 +6,11 @@ use super::history::{history, removal_notice};
 use super::queries::{settings_of, stored_role};
 use crate::model::contact::InvitationNotice;
 use crate::model::contact::{
-    Contact, ContactSettings, ContactsPage, OrgRef, SiteContacts, CONTACT_ROLES,
-    MAX_CALLERS_PER_SITE,
+    Contact, ContactSettings, ContactsPage, SiteContacts, CONTACT_ROLES, MAX_CALLERS_PER_SITE,
 };
 use crate::model::{AppError, CurrentUser, Role};
-use crate::server::access::customer_org;
 use crate::server::ids::now_ms;
+use crate::server::orgs::{chosen_org, ChosenOrg};
 use crate::server::rows::Flag;
 use crate::server::shown_once::ShownOnce;
 use sqlx::{AnyConnection, AnyPool};
@@ -24,7 +23,7 @@ pub async fn contacts_page(
     org_id: Option<&str>,
 ) -> Result<ContactsPage, AppError> {
     let mut conn = pool.acquire().await?;
-    let Viewed { org, organizations } = viewed_org(&mut conn, user, org_id).await?;
+    let ChosenOrg { org, organizations } = chosen_org(&mut conn, user, org_id).await?;
     let Some(org) = org else {
         return Ok(ContactsPage {
             organization: None,
@@ -87,50 +86,6 @@ pub async fn contacts_page_showing(
     Ok(page)
 }
 
-/// The organization the page shows (`None`: vendor staff have not chosen one), and the ones
-/// vendor staff may choose from.
-struct Viewed {
-    org: Option<OrgRef>,
-    organizations: Vec<OrgRef>,
-}
-
-async fn viewed_org(
-    conn: &mut AnyConnection,
-    user: &CurrentUser,
-    org_id: Option<&str>,
-) -> Result<Viewed, AppError> {
-    if user.role.is_staff() {
-        let orgs = all_orgs(conn).await?;
-        let Some(wanted) = org_id.map(str::trim).filter(|s| !s.is_empty()) else {
-            return Ok(Viewed {
-                org: None,
-                organizations: orgs,
-            });
-        };
-        let org = orgs
-            .iter()
-            .find(|o| o.id == wanted)
-            .cloned()
-            .ok_or_else(|| AppError::NotFound("Organization".into()))?;
-        return Ok(Viewed {
-            org: Some(org),
-            organizations: orgs,
-        });
-    }
-    let own = customer_org(user)?;
-    if org_id.is_some_and(|o| !o.trim().is_empty() && o.trim() != own) {
-        return Err(AppError::NotFound("Organization".into()));
-    }
-    let name = org_name(conn, own).await?.ok_or(AppError::Forbidden)?;
-    Ok(Viewed {
-        org: Some(OrgRef {
-            id: own.to_string(),
-            name,
-        }),
-        organizations: Vec::new(),
-    })
-}
-
 /// The rows (ordered by site, then person) as sites with their contacts, each site's contacts
 /// by role.
 fn group_by_site(rows: Vec<SiteContactRow>, me: &str) -> Result<Vec<SiteContacts>, AppError> {
@@ -167,35 +122,6 @@ fn group_by_site(rows: Vec<SiteContactRow>, me: &str) -> Result<Vec<SiteContacts
         });
     }
     Ok(sites)
-}
-
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    id: String,
-    name: String,
-}
-
-/// Every organization, for vendor staff to choose from.
-async fn all_orgs(conn: &mut AnyConnection) -> Result<Vec<OrgRef>, AppError> {
-    let rows: Vec<OrgRow> = sqlx::query_as("SELECT id, name FROM organizations ORDER BY name")
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| OrgRef {
-            id: r.id,
-            name: r.name,
-        })
-        .collect())
-}
-
-async fn org_name(conn: &mut AnyConnection, org: &str) -> Result<Option<String>, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
-            .bind(org)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
 }
 
 /// A site, with one of its designations (`None` columns: a site without any).

@@ -1,6 +1,8 @@
 //! The demo organizations, their sites (with public holidays) and arrays.
 use super::DemoError;
+use crate::server::db::ms_to_dt;
 use crate::server::ids::new_id;
+use chrono::{Duration, NaiveDate};
 use sqlx::AnyConnection;
 
 pub(super) struct DemoSite {
@@ -39,14 +41,34 @@ pub(super) const SITES: &[DemoSite] = &[
     },
 ];
 
+/// A contract date: fixed, or counted in days from the day the demo is seeded, so that the
+/// contract lapsing soon and the lapsed one stay so whenever the demo is started.
+#[derive(Clone, Copy)]
+enum Day {
+    On(&'static str),
+    FromSeeding(i64),
+}
+
+impl Day {
+    fn date(self, today: NaiveDate) -> String {
+        match self {
+            Day::On(d) => d.to_string(),
+            Day::FromSeeding(n) => (today + Duration::days(n)).format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
 struct DemoArray {
     site: &'static str,
     name: &'static str,
+    model: &'static str,
     product_line: &'static str,
     serial: &'static str,
     program: &'static str,
     plan: &'static str,
-    contract_end: &'static str,
+    software_version: &'static str,
+    contract_start: Day,
+    contract_end: Day,
     connected: bool,
 }
 
@@ -54,61 +76,82 @@ const ARRAYS: &[DemoArray] = &[
     DemoArray {
         site: "Acme Boston DC",
         name: "FlashArray//X70 boston-prod-01",
+        model: "FlashArray//X70R3",
         product_line: "array",
         serial: "PSX70-BOS-0001",
         program: "storage-7.1.3",
         plan: "premium",
-        contract_end: "2029-12-31",
+        software_version: "Purity//FA 6.5.8",
+        contract_start: Day::On("2024-01-01"),
+        contract_end: Day::On("2029-12-31"),
         connected: true,
     },
+    // Its contract lapses in 75 days: the installed base shows it lapsing, with the days left.
     DemoArray {
         site: "Acme Boston DC",
         name: "Portworx cluster boston-k8s",
+        model: "Portworx Enterprise",
         product_line: "portworx",
         serial: "PX-BOS-0002",
         program: "storage-classic",
         plan: "four-hour",
-        contract_end: "2029-12-31",
+        software_version: "Portworx 3.1.6",
+        contract_start: Day::FromSeeding(75 - 3 * 365),
+        contract_end: Day::FromSeeding(75),
         connected: true,
     },
     DemoArray {
         site: "Acme Boston DC",
         name: "Contact center org acme-cx",
+        model: "PureCloud Engage",
         product_line: "cloud_service",
         serial: "CX-ACME-0001",
         program: "contact-center",
         plan: "standard",
-        contract_end: "2029-12-31",
+        software_version: "Cloud service (updated by the vendor)",
+        contract_start: Day::On("2025-01-01"),
+        contract_end: Day::On("2029-12-31"),
         connected: true,
     },
     DemoArray {
         site: "Acme Frankfurt DC",
         name: "FlashArray//C60 fra-backup-01",
+        model: "FlashArray//C60R3",
         product_line: "array",
         serial: "PSC60-FRA-0003",
         program: "storage-classic",
         plan: "next-business-day",
-        contract_end: "2029-06-30",
+        software_version: "Purity//FA 6.4.10",
+        contract_start: Day::On("2023-07-01"),
+        contract_end: Day::On("2029-06-30"),
         connected: false,
     },
+    // Lapsed 40 days ago: still reinstatable (storage-7.1.3 allows six months), and the open-case
+    // form offers no case for it.
     DemoArray {
         site: "Acme Frankfurt DC",
         name: "FlashArray//X20 fra-lab-02",
+        model: "FlashArray//X20R4",
         product_line: "array",
         serial: "PSX20-FRA-0004",
         program: "storage-7.1.3",
         plan: "advanced",
-        contract_end: "2026-06-30",
+        software_version: "Purity//FA 6.6.2",
+        contract_start: Day::FromSeeding(-40 - 365),
+        contract_end: Day::FromSeeding(-40),
         connected: true,
     },
     DemoArray {
         site: "Globex Tokyo DC",
         name: "FlashArray//X50 tokyo-prod-01",
+        model: "FlashArray//X50R3",
         product_line: "array",
         serial: "PSX50-TYO-0001",
         program: "storage-classic",
         plan: "basic",
-        contract_end: "2028-03-31",
+        software_version: "Purity//FA 6.5.6",
+        contract_start: Day::On("2025-04-01"),
+        contract_end: Day::On("2028-03-31"),
         connected: true,
     },
     // Test-bed arrays: the Remote Assist browser tests take one each (desktop, phone, no-JS), so
@@ -116,31 +159,40 @@ const ARRAYS: &[DemoArray] = &[
     DemoArray {
         site: "Acme Boston DC",
         name: "FlashArray//X20 boston-dev-01",
+        model: "FlashArray//X20R4",
         product_line: "array",
         serial: "PSX20-BOS-0011",
         program: "storage-7.1.3",
         plan: "premium",
-        contract_end: "2029-12-31",
+        software_version: "Purity//FA 6.7.1",
+        contract_start: Day::On("2025-01-01"),
+        contract_end: Day::On("2029-12-31"),
         connected: true,
     },
     DemoArray {
         site: "Acme Boston DC",
         name: "FlashArray//X20 boston-dev-02",
+        model: "FlashArray//X20R4",
         product_line: "array",
         serial: "PSX20-BOS-0012",
         program: "storage-7.1.3",
         plan: "premium",
-        contract_end: "2029-12-31",
+        software_version: "Purity//FA 6.7.1",
+        contract_start: Day::On("2025-01-01"),
+        contract_end: Day::On("2029-12-31"),
         connected: true,
     },
     DemoArray {
         site: "Acme Boston DC",
         name: "FlashArray//X20 boston-dev-03",
+        model: "FlashArray//X20R4",
         product_line: "array",
         serial: "PSX20-BOS-0013",
         program: "storage-7.1.3",
         plan: "premium",
-        contract_end: "2029-12-31",
+        software_version: "Purity//FA 6.7.1",
+        contract_start: Day::On("2025-01-01"),
+        contract_end: Day::On("2029-12-31"),
         connected: true,
     },
 ];
@@ -243,19 +295,24 @@ pub(super) async fn insert_arrays(
     sites: &Names,
     now: i64,
 ) -> Result<(), DemoError> {
+    let today = ms_to_dt(now)?.date_naive();
     for a in ARRAYS {
         sqlx::query(
-            "INSERT INTO arrays (id, site_id, name, product_line, serial, program_id, plan_id, contract_end, connected, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO arrays (id, site_id, name, model, product_line, serial, program_id, plan_id, \
+                                 software_version, contract_start, contract_end, connected, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(new_id())
         .bind(sites.id(a.site))
         .bind(a.name)
+        .bind(a.model)
         .bind(a.product_line)
         .bind(a.serial)
         .bind(a.program)
         .bind(a.plan)
-        .bind(a.contract_end)
+        .bind(a.software_version)
+        .bind(a.contract_start.date(today))
+        .bind(a.contract_end.date(today))
         .bind(a.connected)
         .bind(now)
         .execute(&mut *conn)

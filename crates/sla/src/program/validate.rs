@@ -67,6 +67,7 @@ impl Program {
             if let Some(d) = &p.delivery {
                 check_delivery(d, format!("plans[{i}].delivery"))?;
             }
+            check_package(p, format!("plans[{i}].package"))?;
         }
         Ok(())
     }
@@ -232,4 +233,20 @@ fn check_target(t: Option<&Target>, field: String) -> Checked {
         )),
         _ => Ok(()),
     }
+}
+
+/// Each feature once, each cell and its document words non-empty.
+fn check_package(plan: &Plan, f: String) -> Checked {
+    for (i, item) in plan.package.iter().enumerate() {
+        if plan.package[..i].iter().any(|o| o.feature == item.feature) {
+            return err(format!("{f}[{i}].feature"), "is listed twice");
+        }
+        if item.included.trim().is_empty() {
+            return err(format!("{f}[{i}].included"), "must not be empty");
+        }
+        if item.document_words.trim().is_empty() {
+            return err(format!("{f}[{i}].document_words"), "must not be empty");
+        }
+    }
+    Ok(())
 }

@@ -60,6 +60,12 @@ fn document_words_are_verbatim_seed_text() {
             if let Some(d) = &pl.delivery {
                 quotes.push((format!("plan {} delivery", pl.id), &d.document_words));
             }
+            for item in &pl.package {
+                quotes.push((
+                    format!("plan {} package {:?}", pl.id, item.feature),
+                    &item.document_words,
+                ));
+            }
         }
         if let Some(r) = &p.stale_case {
             quotes.push(("stale_case".into(), &r.document_words));

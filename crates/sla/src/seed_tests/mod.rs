@@ -5,6 +5,7 @@ mod closure;
 mod delivery;
 mod documents;
 mod explanation;
+mod package;
 mod pauses;
 mod props;
 mod raise;

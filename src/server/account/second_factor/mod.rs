@@ -40,14 +40,12 @@ pub async fn page_showing(
     let factor = match row {
         None => SecondFactor::Off,
         Some(r) if r.confirmed_at.is_none() => setting_up(&r, &user.email)?,
-        Some(r) => SecondFactor::On {
+        Some(_) => SecondFactor::On {
             recovery_codes_left: queries::recovery_codes_left(pool, &user.id).await?,
-            new_recovery_codes: match r.new_codes {
-                Some(_) => {
-                    ShownOnce::take(memo, || queries::take_new_codes(pool, &user.id)).await?
-                }
-                None => Vec::new(),
-            },
+            // Always through the memo, even when this read saw none: a build of the same page
+            // that started first may have taken them a moment ago (`server::shown_once`).
+            new_recovery_codes: ShownOnce::take(memo, || queries::take_new_codes(pool, &user.id))
+                .await?,
         },
     };
     let org = org_requirement(pool, user).await?;

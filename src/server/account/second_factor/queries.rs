@@ -6,19 +6,18 @@ use sqlx::{Any, AnyConnection, Executor};
 pub(super) struct FactorRow {
     pub secret: String,
     pub confirmed_at: Option<i64>,
-    pub new_codes: Option<String>,
 }
 
 pub(super) async fn factor<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     user_id: &str,
 ) -> Result<Option<FactorRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT secret, confirmed_at, new_codes FROM second_factors WHERE user_id = $1",
+    Ok(
+        sqlx::query_as("SELECT secret, confirmed_at FROM second_factors WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(ex)
+            .await?,
     )
-    .bind(user_id)
-    .fetch_optional(ex)
-    .await?)
 }
 
 /// A new secret being set up, replacing one that was (never one that is on: the caller checks).
