@@ -424,3 +424,45 @@ async fn the_session_list_shows_each_client_and_signs_out_everywhere_else() {
         assert_eq!(page.sessions.len(), 1, "{b}");
     }
 }
+
+/// A stolen session gets no unlimited guesses at the password behind it: five wrong current
+/// passwords within the window, and the form refuses further tries (the right one included)
+/// until the window ends; parallel guesses cannot pass the count.
+#[tokio::test]
+async fn wrong_current_passwords_are_limited_per_account() {
+    for db in helpers::seeded().await {
+        let b = db.backend;
+        let cfg = SessionConfig::default();
+        let here = sign_in(&db.pool, &cfg, CALLER, CALLER_PW, IP)
+            .await
+            .unwrap();
+        let me = helpers::user(&db.pool, CALLER).await;
+        let new_pw = "a-brand-new-passphrase";
+        let guesses = (0..8).map(|i| {
+            let (pool, me, here) = (db.pool.clone(), me.clone(), here.clone());
+            tokio::spawn(async move {
+                let guess = format!("guess-number-{i}");
+                account::change_password(&pool, &me, &here, &guess, new_pw, new_pw).await
+            })
+        });
+        let mut wrong = 0;
+        let mut limited = 0;
+        for g in guesses {
+            match g.await.unwrap() {
+                Err(AppError::Invalid { field, .. }) if field == "current_password" => wrong += 1,
+                Err(AppError::RateLimited) => limited += 1,
+                other => panic!("{b}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            (wrong, limited),
+            (account::MAX_REAUTH_FAILURES as usize, 3),
+            "{b}: five checked, the rest refused"
+        );
+        let right = account::change_password(&db.pool, &me, &here, CALLER_PW, new_pw, new_pw).await;
+        assert!(
+            matches!(right, Err(AppError::RateLimited)),
+            "{b}: {right:?}"
+        );
+    }
+}

@@ -1,10 +1,8 @@
 //! Changing one's password while signed in: the current password is required, and every other
 //! session of the person ends (a thief's among them); the one making the change stays.
 use super::policy::{check_new_password, MAX_PASSWORD_BYTES};
-use super::queries::{
-    delete_other_sessions, organization_of, password_hash, revoke_resets, set_password,
-};
-use super::{hash_password, verify_password};
+use super::queries::{delete_other_sessions, organization_of, revoke_resets, set_password};
+use super::{check_current_password, hash_password};
 use crate::model::{AppError, CurrentUser};
 use crate::server::audit::{record, AuditEntry};
 use crate::server::auth::token_hash;
@@ -35,8 +33,7 @@ pub async fn change_password(
             "Choose a password different from the current one.",
         ));
     }
-    let phc = password_hash(pool, &user.id).await?;
-    if !verify_password(current_password, phc).await? {
+    if !check_current_password(pool, &user.id, current_password).await? {
         return Err(AppError::invalid(
             "current_password",
             "The current password is not right.",

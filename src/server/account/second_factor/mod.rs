@@ -7,8 +7,7 @@ mod sign_in;
 
 pub use sign_in::{complete_sign_in, pending_sign_in, MAX_CODE_FAILURES, PENDING_MINUTES};
 
-use super::queries::{organization_of, password_hash};
-use super::verify_password;
+use super::queries::organization_of;
 use crate::model::account::{SecondFactor, SecondFactorPage};
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::audit::{record, AuditEntry};
@@ -175,8 +174,7 @@ pub async fn turn_off(
             "Enter a code from your app, or a recovery code.",
         ));
     }
-    let phc = password_hash(pool, &user.id).await?;
-    if !verify_password(password, phc).await? {
+    if !super::check_current_password(pool, &user.id, password).await? {
         return Err(AppError::invalid(
             "current_password",
             "The password is not right.",
