@@ -40,3 +40,14 @@ test('the navigation marks the current page and the page hydrates', async ({ pag
   await page.getByRole('button', { name: 'Dark theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 });
+
+test('the dashboard starts with what needs the viewer: waiting on them, then open cases by deadline @no-js', async ({ page }) => {
+  await signIn(page, logins.acmeCaller);
+  const needs = page.getByRole('region', { name: 'What needs you' });
+  await expect(needs.getByRole('heading', { level: 3, name: 'Waiting on you' })).toBeVisible();
+  const open = needs.getByRole('table', { name: 'Your open cases, nearest deadline first' });
+  await expect(open.getByRole('link', { name: /^CS-\d+$/ }).first()).toBeVisible();
+  await expect(open.locator('time').first()).toBeVisible();
+  await open.getByRole('link', { name: /^CS-\d+$/ }).first().click();
+  await expect(page).toHaveURL(/\/cases\/[0-9a-f]{32}$/);
+});

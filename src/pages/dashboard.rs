@@ -16,6 +16,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <h1>"Dashboard"</h1>
                 </div>
                 <p>"Signed in as " <strong>{user.name.clone()}</strong> " (" {user.email.clone()} ")."</p>
+                <crate::pages::dashboard_needs::NeedsYou user=user.clone()/>
                 <crate::components::replacements::LateDeliveriesPanel/>
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod cases;
 pub mod contacts;
 pub mod dashboard;
+mod dashboard_needs;
 pub mod installed_base;
 pub mod login;
 pub mod login_code;

@@ -153,18 +153,24 @@ async fn pages_redirect_anonymous_visitors_and_404_unknown_paths() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// The dashboard as `email` sees it, rendered on the server.
+async fn dashboard_of(app: &axum::Router, email: &str, password: &str) -> String {
+    let cookie = login(app, email, password).await;
+    let req = Request::get("/")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(app, req).await;
+    assert_eq!(status, StatusCode::OK);
+    body
+}
+
 #[tokio::test]
 async fn signed_in_dashboard_renders_on_the_server() {
     let db = helpers::sqlite().await;
     portal::server::demo::seed(&db.pool).await.unwrap();
     let app = portal::router::build(helpers::state(db.pool.clone()));
-    let cookie = login(&app, "caller%40acme.example", "acme-caller-demo").await;
-    let req = Request::get("/")
-        .header(header::COOKIE, &cookie)
-        .body(Body::empty())
-        .unwrap();
-    let (status, _, body) = send(&app, req).await;
-    assert_eq!(status, StatusCode::OK);
+    let body = dashboard_of(&app, "caller%40acme.example", "acme-caller-demo").await;
     assert!(
         body.contains("Acme Frankfurt DC") && body.contains("Europe/Berlin"),
         "{body:.300}"
@@ -271,4 +277,51 @@ async fn sign_in_issues_a_fresh_session_id_and_sign_out_ends_it() {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out on the server");
     let (status, _, _) = send(&app, form("/api/dashboard", "", Some(&second))).await;
     assert_eq!(status, StatusCode::OK, "the other session is untouched");
+}
+
+/// The dashboard answers "what needs me now": a case support waits on the customer for is
+/// listed under "Waiting on you", with the open cases by nearest deadline, and only the
+/// viewer's organization's cases.
+#[tokio::test]
+async fn the_dashboard_lists_what_waits_on_the_customer() {
+    let db = helpers::sqlite().await;
+    portal::server::demo::seed(&db.pool).await.unwrap();
+    let state = helpers::state(db.pool.clone());
+    let programs = state.programs.clone();
+    let app = portal::router::build(state);
+    let case_id: String = sqlx::query_scalar(
+        "SELECT id FROM cases WHERE subject = 'Portworx volume attach timeouts'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let engineer = helpers::user(&db.pool, "engineer@support.example").await;
+    portal::server::cases::set_status(
+        &db.pool,
+        &programs,
+        &engineer,
+        &case_id,
+        "waiting_on_customer",
+        "Please attach pxctl status from the three nodes.",
+    )
+    .await
+    .unwrap();
+    let body = dashboard_of(&app, "caller%40acme.example", "acme-caller-demo").await;
+    let waiting = body.find("Waiting on you").expect("the list");
+    let open = body
+        .find("Your open cases, nearest deadline first")
+        .expect("the open list");
+    let case = body
+        .find("Portworx volume attach timeouts")
+        .expect("the case");
+    assert!(waiting < case && case < open, "listed under Waiting on you");
+    assert!(body.contains(&format!("/cases/{case_id}")));
+    let globex = dashboard_of(&app, "admin%40globex.example", "globex-admin-demo").await;
+    assert!(globex.contains("What needs you"));
+    assert!(
+        !globex.contains("Portworx volume attach timeouts"),
+        "another organization's case"
+    );
+    let staff = dashboard_of(&app, "engineer%40support.example", "support-demo").await;
+    assert!(staff.contains("Open cases, nearest deadline first"));
 }
