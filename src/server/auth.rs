@@ -5,7 +5,6 @@ use crate::server::db::{begin_write, execute_gated};
 use crate::server::ids::{new_id, new_token, now_ms};
 use crate::server::password;
 use crate::server::state::{AppState, SessionConfig};
-use crate::server::throttle::{self, Counter, Outcome};
 use leptos::prelude::*;
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
@@ -15,134 +14,11 @@ pub const SESSION_COOKIE: &str = "portal_session";
 /// no `Domain`, so neither a plain-HTTP page nor a sibling subdomain can plant or replace it.
 pub const SECURE_SESSION_COOKIE: &str = "__Host-portal_session";
 
-// ---- Sign-in limits ----
-//
-// The limits must not be a weapon. Counted per account alone, five wrong passwords from anyone
-// locked the account, the right password included: anyone could keep anyone out. So:
-//
-// * per account *and* address ("pair"): at most `MAX_FAILURES_PER_PAIR` failures per window, then
-//   that address is refused for that account (the old local lockout, now aimed at the guesser);
-// * per address: at most `MAX_FAILURES_PER_ADDRESS` failures per window across accounts (a spray
-//   over many names from one place);
-// * per account, a slow-down that grows with the account's failures from every address, applied
-//   only to addresses that have themselves failed on it: such an address waits
-//   `slowdown(account failures)` after its last failure before its next attempt is checked. A
-//   distributed guesser thus gets about one guess per address and slow-down period instead of
-//   five per window, while an address that has not failed on the account is never refused (unless
-//   it sprayed other accounts past the per-address limit): the owner signs in during an attack.
-//
-// A delay is enforced by refusing early attempts (429), not by sleeping: a sleeping request would
-// hold a connection and let a guesser queue as many as they like.
-
-/// Failed sign-ins tolerated per account from one address, within `RATE_WINDOW_MS`.
-pub const MAX_FAILURES_PER_PAIR: i64 = 5;
-/// Failed sign-ins tolerated per client address across accounts, within `RATE_WINDOW_MS`.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-pub const RATE_WINDOW_MS: i64 = throttle::WINDOW_MS;
-/// Account failures (all addresses) before addresses that failed on it must wait between tries.
-pub const SLOWDOWN_AFTER: i64 = 3;
-/// The longest such wait.
-pub const MAX_SLOWDOWN_MS: i64 = 5 * 60 * 1000;
-
-/// How long an address that failed on an account waits after its last failure: nothing for the
-/// first `SLOWDOWN_AFTER` failures of the account, then 1 s, doubling with each failure, at most
-/// `MAX_SLOWDOWN_MS`.
-pub fn slowdown_ms(account_failures: i64) -> i64 {
-    if account_failures < SLOWDOWN_AFTER {
-        return 0;
-    }
-    let doublings = (account_failures - SLOWDOWN_AFTER).min(20) as u32;
-    (1000i64 << doublings).min(MAX_SLOWDOWN_MS)
-}
-
-/// The counter keys of one sign-in attempt, locked in this order by every attempt (one order:
-/// two attempts can never each hold a row the other waits for).
-struct LimitKeys {
-    account: String,
-    pair: String,
-    address: String,
-}
-
-impl LimitKeys {
-    fn new(email: &str, ip: &str) -> Self {
-        LimitKeys {
-            account: format!("account:{email}"),
-            pair: format!("pair:{email}|{ip}"),
-            address: format!("address:{ip}"),
-        }
-    }
-}
-
-/// The counts one attempt saw under its rows' locks.
-struct Seen {
-    account: Counter,
-    pair: Counter,
-    address: Counter,
-}
-
-/// Whether an attempt with these counts may have its password checked (see the comment above).
-fn admission(seen: &Seen, now: i64) -> Result<(), AppError> {
-    if seen.address.used() >= MAX_FAILURES_PER_ADDRESS || seen.pair.used() >= MAX_FAILURES_PER_PAIR
-    {
-        return Err(AppError::RateLimited);
-    }
-    if seen.pair.failures > 0
-        && now < seen.pair.last_failure_at + slowdown_ms(seen.account.failures)
-    {
-        return Err(AppError::RateLimited);
-    }
-    Ok(())
-}
-
-/// Decides and counts the attempt as pending, in one transaction, before any password is checked.
-async fn admit(pool: &AnyPool, keys: &LimitKeys, now: i64) -> Result<(), AppError> {
-    let mut tx = begin_write(pool).await?;
-    let seen = Seen {
-        account: throttle::lock(&mut tx, &keys.account, now).await?,
-        pair: throttle::lock(&mut tx, &keys.pair, now).await?,
-        address: throttle::lock(&mut tx, &keys.address, now).await?,
-    };
-    admission(&seen, now)?;
-    for key in [&keys.account, &keys.pair, &keys.address] {
-        throttle::add_pending(&mut tx, key).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// An admitted attempt that got no answer about its password (a database error) stops counting as
-/// pending. At worst (the database is still away) it counts until its window ends.
-async fn abandon(pool: &AnyPool, keys: &LimitKeys) {
-    let release = async {
-        let mut tx = begin_write(pool).await?;
-        for key in [&keys.account, &keys.pair, &keys.address] {
-            throttle::settle(&mut tx, key, Outcome::Abandoned, now_ms()).await?;
-        }
-        tx.commit().await?;
-        Ok::<(), AppError>(())
-    };
-    if let Err(e) = release.await {
-        tracing::warn!(error = %e, "a sign-in attempt stays counted as pending");
-    }
-}
-
-/// Records how an admitted attempt ended on its three counters.
-async fn settle(
-    conn: &mut sqlx::AnyConnection,
-    keys: &LimitKeys,
-    succeeded: bool,
-    now: i64,
-) -> Result<(), AppError> {
-    let (other, pair) = if succeeded {
-        // The address knows the password: its earlier failures on this account are forgiven.
-        (Outcome::Succeeded, Outcome::SucceededForgiving)
-    } else {
-        (Outcome::Failed, Outcome::Failed)
-    };
-    throttle::settle(conn, &keys.account, other, now).await?;
-    throttle::settle(conn, &keys.pair, pair, now).await?;
-    throttle::settle(conn, &keys.address, other, now).await
-}
+use crate::server::sign_in_limits::{abandon, admit, settle, LimitKeys};
+pub use crate::server::sign_in_limits::{
+    slowdown_ms, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_PAIR, MAX_SLOWDOWN_MS, RATE_WINDOW_MS,
+    SLOWDOWN_AFTER,
+};
 
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -394,19 +270,33 @@ async fn record_attempt(
         cfg.absolute.as_millis() as i64
     };
     let token = new_token();
+    insert_session(&mut tx, &token, &user_id, now, now + lifetime, needs_code).await?;
+    tx.commit().await?;
+    Ok(SignedIn { token, needs_code })
+}
+
+/// A new session for the cookie `token` (stored as its hash); `pending_factor`: half-open, waiting
+/// for the second factor's code.
+pub(crate) async fn insert_session(
+    conn: &mut sqlx::AnyConnection,
+    token: &str,
+    user_id: &str,
+    now: i64,
+    expires_at: i64,
+    pending_factor: bool,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, pending_factor) \
          VALUES ($1, $2, $3, $3, $4, $5)",
     )
-    .bind(token_hash(&token))
-    .bind(&user_id)
+    .bind(token_hash(token))
+    .bind(user_id)
     .bind(now)
-    .bind(now + lifetime)
-    .bind(needs_code)
-    .execute(&mut *tx)
+    .bind(expires_at)
+    .bind(pending_factor)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
-    Ok(SignedIn { token, needs_code })
+    Ok(())
 }
 
 pub async fn sign_out(pool: &AnyPool, token: &str) -> Result<(), AppError> {
@@ -537,58 +427,6 @@ mod tests {
             token_from_cookie_header("__Host-portal_session=x", &plain),
             None
         );
-    }
-
-    #[test]
-    fn the_slowdown_starts_late_doubles_and_stops_growing() {
-        assert_eq!(slowdown_ms(0), 0);
-        assert_eq!(slowdown_ms(SLOWDOWN_AFTER - 1), 0);
-        assert_eq!(slowdown_ms(SLOWDOWN_AFTER), 1000);
-        assert_eq!(slowdown_ms(SLOWDOWN_AFTER + 3), 8000);
-        assert_eq!(slowdown_ms(SLOWDOWN_AFTER + 30), MAX_SLOWDOWN_MS);
-        assert_eq!(slowdown_ms(i64::MAX), MAX_SLOWDOWN_MS);
-    }
-
-    #[test]
-    fn an_address_that_has_not_failed_is_never_slowed_down() {
-        let now = 10_000_000;
-        let failed = |failures, pending| Counter {
-            failures,
-            pending,
-            last_failure_at: now - 1,
-        };
-        let seen = |account, pair, address| Seen {
-            account,
-            pair,
-            address,
-        };
-        let attacked = failed(1000, 0);
-        // However attacked the account, a clean pair on a clean address passes.
-        assert!(admission(&seen(attacked, Counter::default(), failed(0, 0)), now).is_ok());
-        // The pair that failed waits out the slow-down...
-        let r = admission(&seen(attacked, failed(1, 0), failed(1, 0)), now);
-        assert_eq!(r, Err(AppError::RateLimited));
-        let long_ago = Counter {
-            last_failure_at: now - MAX_SLOWDOWN_MS,
-            ..failed(1, 0)
-        };
-        assert!(admission(&seen(attacked, long_ago, long_ago), now).is_ok());
-        // ...and its count limit holds, attempts still being checked included.
-        let r = admission(
-            &seen(attacked, failed(0, MAX_FAILURES_PER_PAIR), failed(0, 5)),
-            now,
-        );
-        assert_eq!(r, Err(AppError::RateLimited));
-        // The per-address limit is kept.
-        let r = admission(
-            &seen(
-                attacked,
-                Counter::default(),
-                failed(MAX_FAILURES_PER_ADDRESS, 0),
-            ),
-            now,
-        );
-        assert_eq!(r, Err(AppError::RateLimited));
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod retention;
 pub mod rows;
 pub mod security;
 pub mod shown_once;
+pub mod sign_in_limits;
 pub mod sla_cli;
 pub mod staff_accounts;
 pub mod state;

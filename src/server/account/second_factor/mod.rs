@@ -50,7 +50,7 @@ pub async fn page_showing(
     let org = org_requirement(pool, user).await?;
     Ok(SecondFactorPage {
         factor,
-        required: (user.role.is_staff() && staff_required) || org.unwrap_or(false),
+        required: (user.role.is_staff() && staff_required) || org == Some(true),
         organization_requires: if user.role == Role::Admin { org } else { None },
     })
 }
@@ -77,22 +77,6 @@ async fn org_requirement(pool: &AnyPool, user: &CurrentUser) -> Result<Option<bo
         Some(org) => Ok(Some(queries::org_requires(pool, org).await?)),
         None => Ok(None),
     }
-}
-
-/// Whether the account must have a second factor and has none yet: such a session may only set
-/// one up (or sign out).
-pub async fn missing(
-    pool: &AnyPool,
-    user: &CurrentUser,
-    staff_required: bool,
-) -> Result<bool, AppError> {
-    let required = (user.role.is_staff() && staff_required)
-        || org_requirement(pool, user).await? == Some(true);
-    if !required {
-        return Ok(false);
-    }
-    let on = matches!(queries::factor(pool, &user.id).await?, Some(r) if r.confirmed_at.is_some());
-    Ok(!on)
 }
 
 /// Makes a new secret to set up (replacing one being set up); refused while one is on.
@@ -157,7 +141,7 @@ pub async fn turn_off(
     password: &str,
     code: &str,
 ) -> Result<(), AppError> {
-    if missing_if_removed(pool, user, staff_required).await? {
+    if required(pool, user, staff_required).await? {
         return Err(AppError::Conflict(
             "Your account must keep two-step sign-in. To move to a new phone, use a recovery code to sign in, then ask support to reset it.".into(),
         ));
@@ -191,8 +175,10 @@ pub async fn turn_off(
     Ok(())
 }
 
-/// Whether removing the factor would leave an account that must have one without it.
-async fn missing_if_removed(
+/// Whether the account must have a second factor: vendor staff (unless the deployment says
+/// otherwise), and everyone in an organization whose admin requires it. `user_for_token` reads
+/// the same rule in its session query.
+async fn required(
     pool: &AnyPool,
     user: &CurrentUser,
     staff_required: bool,

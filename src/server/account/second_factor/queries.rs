@@ -266,25 +266,3 @@ pub(super) async fn delete_session(
         .await?;
     Ok(())
 }
-
-/// The full session that replaces the half-open one (a new token: the one that waited for the
-/// code is never promoted).
-pub(super) async fn insert_session(
-    conn: &mut AnyConnection,
-    id: &str,
-    user_id: &str,
-    now: i64,
-    expires_at: i64,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $3, $4)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}

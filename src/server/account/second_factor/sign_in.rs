@@ -5,7 +5,7 @@
 use super::codes::{generator, is_app_code, matching_step, recovery_code_id};
 use super::queries;
 use crate::model::AppError;
-use crate::server::auth::token_hash;
+use crate::server::auth::{insert_session, token_hash};
 use crate::server::db::begin_write;
 use crate::server::ids::{new_token, now_ms};
 use crate::server::state::SessionConfig;
@@ -95,12 +95,13 @@ pub async fn complete_sign_in(
     queries::delete_session(&mut tx, &id).await?;
     let full = new_token();
     let absolute = i64::try_from(cfg.absolute.as_millis()).unwrap_or(i64::MAX);
-    queries::insert_session(
+    insert_session(
         &mut tx,
-        &token_hash(&full),
+        &full,
         &p.user_id,
         now,
         now.saturating_add(absolute),
+        false,
     )
     .await?;
     tx.commit().await?;
