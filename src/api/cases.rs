@@ -54,6 +54,7 @@ pub async fn open_case(
 }
 
 /// One page of the cases the caller may see. Every filter is optional; empty means none.
+/// `after` / `before` (a case number of the neighbouring page) give the page's position.
 #[server(endpoint = "cases/list")]
 pub async fn list_cases(
     status: Option<String>,
@@ -62,19 +63,23 @@ pub async fn list_cases(
     search: Option<String>,
     sort: Option<String>,
     page: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
 ) -> Result<CaseList, AppError> {
-    use crate::model::case::CaseListQuery;
+    use crate::model::case::{CaseListQuery, ListParams};
     use crate::server::auth::{app_state, current_user};
     let user = current_user().await?;
     let state = app_state()?;
-    let query = CaseListQuery::from_params(
-        status.as_deref(),
-        severity.as_deref(),
-        site_id.as_deref(),
-        search.as_deref(),
-        sort.as_deref(),
-        page.as_deref(),
-    )?;
+    let query = CaseListQuery::from_params(&ListParams {
+        status: status.as_deref(),
+        severity: severity.as_deref(),
+        site_id: site_id.as_deref(),
+        search: search.as_deref(),
+        sort: sort.as_deref(),
+        page: page.as_deref(),
+        after: after.as_deref(),
+        before: before.as_deref(),
+    })?;
     crate::server::cases::list_cases(&state.pool, &user, &query).await
 }
 

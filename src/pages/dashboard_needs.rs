@@ -20,6 +20,8 @@ async fn cases(status: &str) -> Option<CaseList> {
         None,
         Some("next_deadline".into()),
         None,
+        None,
+        None,
     )
     .await
     .ok()

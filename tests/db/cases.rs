@@ -5,7 +5,7 @@ use crate::helpers::{self, user};
 
 use chrono::{Duration, Utc};
 use portal::model::case::{
-    CaseEventKind, CaseListQuery, CaseSort, CaseStatus, NewCase, StatusFilter,
+    CaseEventKind, CaseListQuery, CaseSort, CaseStatus, Cursor, NewCase, StatusFilter,
 };
 use portal::model::{AppError, CurrentUser};
 use portal::server::{cases, db, jobs};
@@ -676,20 +676,26 @@ async fn list_filters_searches_sorts_and_pages() {
             )
             .await;
         }
-        let page = |n: u32| CaseListQuery {
+        let first = CaseListQuery {
             search: Some("bulk question".into()),
             sort: CaseSort::OpenedDesc,
-            page: n,
             ..CaseListQuery::default()
         };
-        let p1 = cases::list_cases(&db.pool, &caller, &page(1))
-            .await
-            .unwrap();
-        let p2 = cases::list_cases(&db.pool, &caller, &page(2))
-            .await
-            .unwrap();
+        let p1 = cases::list_cases(&db.pool, &caller, &first).await.unwrap();
+        let second = CaseListQuery {
+            cursor: Some(Cursor::After(p1.last_number().unwrap())),
+            page: 2,
+            ..first.clone()
+        };
+        let p2 = cases::list_cases(&db.pool, &caller, &second).await.unwrap();
         assert_eq!((p1.total, p1.rows.len(), p2.rows.len()), (26, 25, 1), "{b}");
-        assert_eq!(p1.page_count(), 2);
+        assert_eq!(p1.page_count(), Some(2));
+        assert_eq!((p1.has_previous, p1.has_next), (false, true), "{b}");
+        assert_eq!(
+            (p2.page, p2.has_previous, p2.has_next),
+            (2, true, false),
+            "{b}"
+        );
         assert_eq!(p2.rows[0].subject, "Bulk question 0");
         let site = CaseListQuery {
             site_id: Some("no-such-site".into()),

@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod auth;
 mod awaiting_customer;
+mod case_list_pages;
 mod cases;
 mod contact_admins;
 mod contact_removal;

@@ -1,5 +1,5 @@
 //! The case list: its filters as the address bar carries them, and one page of rows.
-use super::{CaseStatus, CaseSummary, CASE_PAGE_SIZE};
+use super::{parse_case_number, CaseStatus, CaseSummary, CASE_PAGE_SIZE};
 use crate::model::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -80,9 +80,32 @@ pub struct CaseListQuery {
     /// Matched against the subject (substring, case-insensitive) and the case number.
     pub search: Option<String>,
     pub sort: CaseSort,
-    /// 1-based.
+    /// 1-based; a label carried by the page links, honoured only with a cursor.
     pub page: u32,
     pub page_size: u32,
+    /// Where the page starts: after or before a case of the previous page (keyset paging, so a
+    /// deep page costs what the first does).
+    pub cursor: Option<Cursor>,
+}
+
+/// A position in the list: the case number of the row the page continues from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cursor {
+    After(i64),
+    Before(i64),
+}
+
+/// The list's parameters as the address bar or a form carries them; empty means "no filter".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListParams<'a> {
+    pub status: Option<&'a str>,
+    pub severity: Option<&'a str>,
+    pub site_id: Option<&'a str>,
+    pub search: Option<&'a str>,
+    pub sort: Option<&'a str>,
+    pub page: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub before: Option<&'a str>,
 }
 
 impl Default for CaseListQuery {
@@ -95,6 +118,7 @@ impl Default for CaseListQuery {
             sort: CaseSort::NextDeadline,
             page: 1,
             page_size: CASE_PAGE_SIZE,
+            cursor: None,
         }
     }
 }
@@ -105,19 +129,12 @@ fn non_empty(v: Option<&str>) -> Option<&str> {
 
 impl CaseListQuery {
     /// Builds a query from URL or form parameters; empty values mean "no filter".
-    pub fn from_params(
-        status: Option<&str>,
-        severity: Option<&str>,
-        site_id: Option<&str>,
-        search: Option<&str>,
-        sort: Option<&str>,
-        page: Option<&str>,
-    ) -> Result<CaseListQuery, AppError> {
-        let status = non_empty(status)
+    pub fn from_params(p: &ListParams<'_>) -> Result<CaseListQuery, AppError> {
+        let status = non_empty(p.status)
             .map(str::parse)
             .transpose()?
             .unwrap_or_default();
-        let severity = match non_empty(severity) {
+        let severity = match non_empty(p.severity) {
             None => None,
             Some(s) => Some(
                 s.parse::<u8>()
@@ -126,30 +143,50 @@ impl CaseListQuery {
                     .ok_or_else(|| AppError::invalid("severity", "Severity must be 1 to 4."))?,
             ),
         };
-        let sort = non_empty(sort)
+        let sort = non_empty(p.sort)
             .map(str::parse)
             .transpose()?
             .unwrap_or_default();
-        let page = match non_empty(page) {
+        let case_number = |field: &'static str, v: &str| {
+            parse_case_number(v)
+                .ok_or_else(|| AppError::invalid(field, "Give a case number such as CS-001042."))
+        };
+        let cursor = match (non_empty(p.after), non_empty(p.before)) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::invalid(
+                    "before",
+                    "Give either after or before, not both.",
+                ))
+            }
+            (Some(a), None) => Some(Cursor::After(case_number("after", a)?)),
+            (None, Some(b)) => Some(Cursor::Before(case_number("before", b)?)),
+            (None, None) => None,
+        };
+        let page = match non_empty(p.page) {
             None => 1,
-            Some(p) => p
+            Some(n) => n
                 .parse::<u32>()
                 .ok()
-                .filter(|n| (1..=100_000).contains(n))
+                .filter(|n| (1..=1_000_000).contains(n))
                 .ok_or_else(|| AppError::invalid("page", "Page must be a positive number."))?,
         };
-        let search = non_empty(search).map(|s| s.chars().take(200).collect());
+        let search = non_empty(p.search).map(|s| s.chars().take(200).collect());
         Ok(CaseListQuery {
             status,
             severity,
-            site_id: non_empty(site_id).map(str::to_string),
+            site_id: non_empty(p.site_id).map(str::to_string),
             search,
             sort,
-            page,
+            // Without a cursor the list starts at its first row, whatever the label says.
+            page: if cursor.is_some() { page } else { 1 },
             page_size: CASE_PAGE_SIZE,
+            cursor,
         })
     }
 }
+
+/// Counting stops here: "10,000+ cases" costs what "10,000" does, however long the history.
+pub const COUNT_CAP: i64 = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseList {
@@ -157,17 +194,58 @@ pub struct CaseList {
     /// The server's clock when it answered: the page rendered on the server and the hydrated
     /// page start their countdowns from the same instant.
     pub now: DateTime<Utc>,
-    /// Cases matching the filters, over all pages.
+    /// Cases matching the filters over all pages, counted up to `COUNT_CAP` (then
+    /// `total_capped`: there are more).
     pub total: i64,
+    pub total_capped: bool,
     pub page: u32,
     pub page_size: u32,
+    pub has_previous: bool,
+    pub has_next: bool,
 }
 
 impl CaseList {
-    pub fn page_count(&self) -> u32 {
+    /// The number of pages, when the count is exact.
+    pub fn page_count(&self) -> Option<u32> {
         let size = i64::from(self.page_size.max(1));
-        ((self.total + size - 1) / size).max(1) as u32
+        (!self.total_capped)
+            .then(|| u32::try_from(((self.total + size - 1) / size).max(1)).unwrap_or(u32::MAX))
     }
+
+    /// "26 cases", "10,000+ cases".
+    pub fn total_label(&self) -> String {
+        let n = group_thousands(self.total);
+        let plus = if self.total_capped { "+" } else { "" };
+        let s = if self.total == 1 && !self.total_capped {
+            ""
+        } else {
+            "s"
+        };
+        format!("{n}{plus} case{s}")
+    }
+
+    /// The case numbers the neighbouring pages continue from.
+    pub fn first_number(&self) -> Option<i64> {
+        self.rows.first().map(|r| r.number)
+    }
+    pub fn last_number(&self) -> Option<i64> {
+        self.rows.last().map(|r| r.number)
+    }
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -176,26 +254,50 @@ mod tests {
 
     #[test]
     fn list_query_parses_and_rejects() {
-        let q = CaseListQuery::from_params(None, Some(""), None, Some("  "), None, None).unwrap();
-        assert_eq!(q, CaseListQuery::default());
-        let q = CaseListQuery::from_params(
-            Some("waiting_on_customer"),
-            Some("2"),
-            Some("s1"),
-            Some("disk"),
-            Some("severity"),
-            Some("3"),
-        )
+        let parse = |p: ListParams<'_>| CaseListQuery::from_params(&p);
+        let q = parse(ListParams {
+            severity: Some(""),
+            search: Some("  "),
+            page: Some("4"),
+            ..ListParams::default()
+        })
+        .unwrap();
+        assert_eq!(q, CaseListQuery::default(), "no cursor: the first page");
+        let q = parse(ListParams {
+            status: Some("waiting_on_customer"),
+            severity: Some("2"),
+            site_id: Some("s1"),
+            search: Some("disk"),
+            sort: Some("severity"),
+            page: Some("3"),
+            after: Some("CS-001042"),
+            before: None,
+        })
         .unwrap();
         assert_eq!(q.status, StatusFilter::Only(CaseStatus::WaitingOnCustomer));
         assert_eq!(q.severity, Some(2));
-        assert_eq!(q.page, 3);
-        assert_eq!(
-            CaseListQuery::from_params(None, Some("7"), None, None, None, None)
-                .unwrap_err()
-                .field(),
-            Some("severity")
-        );
-        assert!(CaseListQuery::from_params(Some("bogus"), None, None, None, None, None).is_err());
+        assert_eq!((q.page, q.cursor), (3, Some(Cursor::After(1042))));
+        let field = |p: ListParams<'_>| parse(p).unwrap_err().field().map(str::to_string);
+        let sev7 = ListParams {
+            severity: Some("7"),
+            ..ListParams::default()
+        };
+        assert_eq!(field(sev7).as_deref(), Some("severity"));
+        let bad_after = ListParams {
+            after: Some("x"),
+            ..ListParams::default()
+        };
+        assert_eq!(field(bad_after).as_deref(), Some("after"));
+        let both = ListParams {
+            after: Some("1"),
+            before: Some("2"),
+            ..ListParams::default()
+        };
+        assert_eq!(field(both).as_deref(), Some("before"));
+        assert!(parse(ListParams {
+            status: Some("bogus"),
+            ..ListParams::default()
+        })
+        .is_err());
     }
 }

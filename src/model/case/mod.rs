@@ -3,7 +3,7 @@ mod list;
 mod open;
 mod status;
 
-pub use list::{CaseList, CaseListQuery, CaseSort, StatusFilter};
+pub use list::{CaseList, CaseListQuery, CaseSort, Cursor, ListParams, StatusFilter, COUNT_CAP};
 pub use open::{CaseCreated, NewCase, OpenCaseArray, OpenCaseForm, OpenCaseSite, SeverityOption};
 pub use status::{CaseEventKind, CaseStatus};
 

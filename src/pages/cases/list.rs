@@ -11,7 +11,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-const PARAMS: [&str; 6] = ["status", "severity", "site_id", "search", "sort", "page"];
+const PARAMS: [&str; 8] = [
+    "status", "severity", "site_id", "search", "sort", "page", "after", "before",
+];
+/// What a page link replaces; the filters carry over.
+const POSITION: [&str; 3] = ["page", "after", "before"];
 
 #[component]
 pub fn CasesPage() -> impl IntoView {
@@ -28,8 +32,8 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
     let param = query_param();
     let cases = Resource::new(
         move || PARAMS.map(param),
-        |[status, severity, site_id, search, sort, page]| {
-            list_cases(status, severity, site_id, search, sort, page)
+        |[status, severity, site_id, search, sort, page, after, before]| {
+            list_cases(status, severity, site_id, search, sort, page, after, before)
         },
     );
     let sites = Resource::new(|| (), |_| get_dashboard());
@@ -127,25 +131,38 @@ fn CaseTable(list: CaseList, staff: bool) -> impl IntoView {
         return view! { <p class="alert info">"No cases match these filters."</p> }.into_any();
     }
     let now = list.now;
-    let pages = list.page_count();
     let page = list.page;
+    let page_label = match list.page_count() {
+        Some(pages) => format!("Page {page} of {pages}"),
+        None => format!("Page {page}"),
+    };
     let query = use_query_map();
-    let link_to = move |p: u32| {
+    // A neighbouring page continues from this page's first or last case.
+    let link_to = move |p: u32, side: &str, number: i64| {
         let mut parts: Vec<String> = query.with_untracked(|q| {
             PARAMS
                 .iter()
-                .filter(|k| **k != "page")
+                .filter(|k| !POSITION.contains(k))
                 .filter_map(|k| {
                     q.get(k)
                         .map(|v| format!("{k}={}", crate::model::url::encode_component(&v)))
                 })
                 .collect()
         });
-        parts.push(format!("page={p}"));
+        parts.push(format!("{side}={number}&page={p}"));
         format!("/cases?{}", parts.join("&"))
     };
+    let previous = list
+        .first_number()
+        .filter(|_| list.has_previous)
+        .map(|n| link_to(page - 1, "before", n));
+    let next = list
+        .last_number()
+        .filter(|_| list.has_next)
+        .map(|n| link_to(page + 1, "after", n));
+    let paged = previous.is_some() || next.is_some();
     view! {
-        <p class="muted">{format!("{} case{}", list.total, if list.total == 1 { "" } else { "s" })}</p>
+        <p class="muted">{list.total_label()}</p>
         <table class="data responsive">
             <caption class="visually-hidden">"Support cases"</caption>
             <thead>
@@ -163,11 +180,11 @@ fn CaseTable(list: CaseList, staff: bool) -> impl IntoView {
                 {list.rows.into_iter().map(|c| view! { <CaseRow case=c now staff/> }).collect_view()}
             </tbody>
         </table>
-        {(pages > 1).then(|| view! {
+        {paged.then(|| view! {
             <nav class="cluster pagination" aria-label="Pages">
-                {(page > 1).then(|| view! { <A href=link_to(page - 1)>"Previous page"</A> })}
-                <span>{format!("Page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! { <A href=link_to(page + 1)>"Next page"</A> })}
+                {previous.map(|href| view! { <A href>"Previous page"</A> })}
+                <span>{page_label}</span>
+                {next.map(|href| view! { <A href>"Next page"</A> })}
             </nav>
         })}
     }

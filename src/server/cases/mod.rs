@@ -8,7 +8,8 @@
 //!   and the deadlines cached on its row; `jobs`: what the background jobs read of a case.
 //! - `tx`: the steps every change shares (the row lock first; deadlines and audit last).
 //! - `open`: opening a case; `form`: what the open-case form offers.
-//! - `customer`, `support`: each side's actions; `list`, `detail`: the reads.
+//! - `customer`, `support`: each side's actions; `list` (its statements in `list_sql`),
+//!   `detail`: the reads.
 mod convert;
 mod customer;
 mod deadlines;
@@ -16,6 +17,7 @@ mod detail;
 mod form;
 mod jobs;
 mod list;
+mod list_sql;
 mod open;
 mod queries;
 mod reads;
@@ -34,7 +36,7 @@ pub use support::{set_agreed_update, set_severity, set_status, support_update};
 // For the other services (jobs, alerts, replacements, remote assist, attachments, demo data).
 pub(crate) use deadlines::{compute, refresh, site_holidays, Computed};
 pub(crate) use jobs::stale_notice_posted;
-pub(crate) use list::list_statements;
+pub(crate) use list_sql::list_statements;
 pub(crate) use open::insert_case;
 pub(crate) use queries::{load_case, lock_case, next_case_number, CaseInsert};
 pub(crate) use timeline::{audit, insert_event, NewEvent};

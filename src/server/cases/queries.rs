@@ -128,7 +128,8 @@ pub(super) async fn store_deadlines(
 ) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE cases SET initial_response_due_at = $2, initial_response_met_at = $3, \
-                next_update_due_at = $4, next_deadline_at = $5, job_due_at = $6 \
+                next_update_due_at = $4, next_deadline_at = $5, job_due_at = $6, \
+                due_key = COALESCE($5, 9223372036854775807) \
          WHERE id = $1",
     )
     .bind(case_id)
@@ -246,9 +247,9 @@ pub(super) async fn insert_case_row(
              description, business_impact, severity, status, sev1_contact_name, sev1_contact_phone, \
              opened_at, updated_at, rca_parent_case_id, opened_from_alert, \
              initial_response_due_at, initial_response_met_at, next_update_due_at, \
-             next_deadline_at, job_due_at) \
+             next_deadline_at, job_due_at, due_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11, $12, $13, $13, $14, $15, \
-             $16, $17, $18, $19, $20)",
+             $16, $17, $18, $19, $20, COALESCE($19, 9223372036854775807))",
     )
     .bind(c.id)
     .bind(c.number)

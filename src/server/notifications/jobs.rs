@@ -21,16 +21,13 @@ struct DeadlineRow {
 /// Warns support engineers of every case whose next SLA deadline falls within the next
 /// `DEADLINE_WARNING_MINUTES`; once per case and deadline, whatever the number of instances
 /// (the dedupe key). Returns how many warnings were new.
-/// The redundant `CASE … = 0` term lets the query seek in `cases_open_queue` (migration 0009),
-/// whose first column is that expression; without it the job scanned every open case.
+/// Seeks in `cases_open_due` (migration 0016): `due_key` is `next_deadline_at` where there is one.
 pub async fn warn_deadlines(pool: &AnyPool, now: DateTime<Utc>) -> Result<u32, AppError> {
     let now_ms = now.timestamp_millis();
     let rows: Vec<DeadlineRow> = sqlx::query_as(
         "SELECT c.id, c.number, c.organization_id, c.subject, c.next_deadline_at FROM cases c \
-         WHERE c.status <> 'closed' \
-           AND (CASE WHEN c.next_deadline_at IS NULL THEN 1 ELSE 0 END) = 0 \
-           AND c.next_deadline_at > $1 AND c.next_deadline_at <= $2 \
-         ORDER BY c.next_deadline_at LIMIT 200",
+         WHERE c.status <> 'closed' AND c.due_key > $1 AND c.due_key <= $2 \
+         ORDER BY c.due_key, c.number LIMIT 200",
     )
     .bind(now_ms)
     .bind(now_ms + DEADLINE_WARNING_MINUTES * 60_000)
