@@ -225,6 +225,9 @@ async fn serve(
     if args.demo && demo::seed(&pool).await? {
         tracing::info!("demo data created (see README for the logins)");
     }
+    db::refresh_statistics(&pool)
+        .await
+        .context("refreshing the planner's statistics")?;
 
     let state = AppState {
         leptos_options,

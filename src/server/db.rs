@@ -146,6 +146,22 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     })
 }
 
+/// Keeps SQLite's planner statistics current (PostgreSQL's autovacuum does this itself).
+/// Without them SQLite guesses, and guessed wrong where it matters: it counted a customer's
+/// open cases by scanning every case of the organization (a full covering index) instead of the
+/// open-only one, 46 ms instead of under 1 at 100,000 cases. `optimize` analyses only tables
+/// whose statistics are missing or stale, a bounded sample each (`analysis_limit`), so running
+/// it at start-up and from the periodic jobs costs little.
+pub async fn refresh_statistics(pool: &AnyPool) -> Result<(), DbError> {
+    let url = pool.connect_options().database_url.to_string();
+    if Backend::of_url(&url)? == Backend::Sqlite {
+        let mut conn = pool.acquire().await?;
+        conn.execute("PRAGMA analysis_limit = 1000").await?;
+        conn.execute("PRAGMA optimize = 0x10002").await?;
+    }
+    Ok(())
+}
+
 pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     sqlx::migrate!("./migrations").run(pool).await?;
     Ok(())

@@ -344,6 +344,9 @@ pub fn spawn_job_loop_every(state: AppState, interval: Duration) -> tokio::task:
             if tokio::time::Instant::now() >= retention_due {
                 retention_due = tokio::time::Instant::now() + RETENTION_INTERVAL;
                 retention::run_logged(&state.pool, &state.sessions, Utc::now()).await;
+                if let Err(e) = crate::server::db::refresh_statistics(&state.pool).await {
+                    tracing::warn!(error = %e, "planner statistics not refreshed");
+                }
             }
             match run_case_jobs(&state.pool, &state.programs, Utc::now()).await {
                 Ok(r) => {

@@ -138,27 +138,31 @@ async fn a_position_the_user_may_not_see_starts_from_the_beginning() {
     }
 }
 
+/// `n` closed cases of one of the user's organization's arrays, written straight into the table.
+async fn add_closed_history(pool: &AnyPool, who: &CurrentUser, n: i64) {
+    sqlx::query(
+        "INSERT INTO cases (id, number, organization_id, site_id, array_id, subject, \
+             description, severity, status, opened_at, updated_at, closed_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         SELECT 'history-' || CAST(n.i AS TEXT), 500000 + n.i, k.organization_id, \
+             k.site_id, k.array_id, 'Old question', 'Answered.', 4, 'closed', n.i, n.i, n.i \
+         FROM n, (SELECT organization_id, site_id, array_id FROM cases \
+                  WHERE organization_id = $2 ORDER BY number LIMIT 1) k",
+    )
+    .bind(n)
+    .bind(who.organization_id.as_deref().expect("an organization"))
+    .execute(pool)
+    .await
+    .expect("history");
+}
+
 #[tokio::test]
 async fn the_count_stops_at_its_cap() {
     use portal::model::case::COUNT_CAP;
     for db in helpers::seeded().await {
         let b = db.backend;
         let caller = user(&db.pool, ACME_CALLER).await;
-        // History written straight into the table: closed cases of one of Acme's arrays.
-        sqlx::query(
-            "INSERT INTO cases (id, number, organization_id, site_id, array_id, subject, \
-                 description, severity, status, opened_at, updated_at, closed_at) \
-             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <= $1) \
-             SELECT 'history-' || CAST(n.i AS TEXT), 500000 + n.i, k.organization_id, \
-                 k.site_id, k.array_id, 'Old question', 'Answered.', 4, 'closed', n.i, n.i, n.i \
-             FROM n, (SELECT organization_id, site_id, array_id FROM cases \
-                      WHERE organization_id = $2 ORDER BY number LIMIT 1) k",
-        )
-        .bind(COUNT_CAP)
-        .bind(caller.organization_id.as_deref().expect("an organization"))
-        .execute(&db.pool)
-        .await
-        .expect("history");
+        add_closed_history(&db.pool, &caller, COUNT_CAP + 1).await;
         let closed = CaseListQuery {
             status: StatusFilter::Closed,
             ..CaseListQuery::default()
@@ -174,5 +178,39 @@ async fn the_count_stops_at_its_cap() {
         assert!(l.has_next, "{b}");
         let open = page(&db.pool, &caller, &CaseListQuery::default()).await;
         assert!(!open.total_capped, "{b}: the open view's count is exact");
+    }
+}
+
+/// The planner's statistics are refreshed (SQLite; PostgreSQL's autovacuum keeps its own), and
+/// with them the count of open cases reads an open-only index instead of every case of the
+/// organization (46 ms instead of under 1 at 100,000 cases while SQLite guessed).
+#[tokio::test]
+async fn statistics_lead_the_open_count_to_an_open_only_index() {
+    use sqlx::Row;
+    for db in helpers::seeded().await {
+        let caller = user(&db.pool, ACME_CALLER).await;
+        add_closed_history(&db.pool, &caller, 3_000).await;
+        portal::server::db::refresh_statistics(&db.pool)
+            .await
+            .expect("statistics");
+        if db.backend != "sqlite" {
+            continue;
+        }
+        let stats: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'cases'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert!(stats > 0, "statistics for the cases table");
+        let plan = sqlx::query(
+            "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM (SELECT 1 FROM cases c \
+             WHERE c.organization_id = $1 AND c.status <> 'closed' LIMIT 10001) n",
+        )
+        .bind(caller.organization_id.as_deref().unwrap())
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        let plan: Vec<String> = plan.iter().map(|r| r.get::<String, _>("detail")).collect();
+        assert!(plan.iter().any(|l| l.contains("_open_")), "{plan:?}");
     }
 }

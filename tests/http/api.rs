@@ -325,3 +325,62 @@ async fn the_dashboard_lists_what_waits_on_the_customer() {
     let staff = dashboard_of(&app, "engineer%40support.example", "support-demo").await;
     assert!(staff.contains("Open cases, nearest deadline first"));
 }
+
+/// The `href` of the link whose text is `text` on a rendered page, unescaped.
+fn link_href(body: &str, text: &str) -> Option<String> {
+    let end = body.find(&format!(">{text}</a>"))?;
+    let start = body[..end].rfind("href=\"")? + 6;
+    let len = body[start..].find('"')?;
+    Some(body[start..start + len].replace("&amp;", "&"))
+}
+
+/// Paging by position on the rendered page, with JavaScript off: "Next page" continues after
+/// the page's last case, "Previous page" comes back to the same first page.
+#[tokio::test]
+async fn the_case_list_pages_by_links_that_carry_a_position() {
+    let db = helpers::sqlite().await;
+    portal::server::demo::seed(&db.pool).await.unwrap();
+    let programs = portal::sla::ProgramSet::builtin().unwrap();
+    portal::server::demo::bench::seed_cases(&db.pool, &programs, "Acme Corp", 60, 5)
+        .await
+        .unwrap();
+    let app = portal::router::build(helpers::state(db.pool.clone()));
+    let cookie = login(&app, "admin%40acme.example", "acme-admin-demo").await;
+    let get = |uri: String| {
+        let app = app.clone();
+        let cookie = cookie.clone();
+        async move {
+            let req = Request::get(uri)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty());
+            let (status, _, body) = send(&app, req.unwrap()).await;
+            assert_eq!(status, StatusCode::OK, "{body:.300}");
+            body
+        }
+    };
+    let first = get("/cases?status=all&sort=opened_desc".into()).await;
+    assert!(first.contains("Page 1 of "), "{first:.300}");
+    assert!(link_href(&first, "Previous page").is_none());
+    let next = link_href(&first, "Next page").expect("a next page");
+    assert!(
+        next.contains("status=all") && next.contains("sort=opened_desc"),
+        "{next}"
+    );
+    assert!(next.contains("after=") && next.contains("page=2"), "{next}");
+    let second = get(next).await;
+    assert!(second.contains("Page 2 of "));
+    let back = link_href(&second, "Previous page").expect("a previous page");
+    assert!(
+        back.contains("before=") && back.contains("page=1"),
+        "{back}"
+    );
+    let again = get(back).await;
+    let rows = |b: &str| b.matches("href=\"/cases/").count();
+    assert_eq!(rows(&again), rows(&first), "the same first page");
+    assert!(again.contains("Page 1 of ") && link_href(&again, "Previous page").is_none());
+    // A made-up position is a clear error by the field, not a 500.
+    let req = form("/api/cases/list", "after=nonsense", Some(&cookie));
+    let (status, _, body) = send(&app, req).await;
+    assert!(status.is_client_error(), "{status} {body}");
+    assert!(body.contains("after"), "{body}");
+}

@@ -167,7 +167,7 @@ async fn forget_notifications(pool: &AnyPool) -> Result<(), AppError> {
 }
 
 /// Fold the import's write-ahead log (a million rows written and deleted) into the database,
-/// so the benchmark's first writes do not pay for checkpointing the seed.
+/// so the benchmark's first writes do not pay for checkpointing the seed; then its statistics.
 async fn checkpoint(pool: &AnyPool) -> Result<(), AppError> {
     let url = pool.connect_options().database_url.to_string();
     if crate::server::db::Backend::of_url(&url).ok() == Some(crate::server::db::Backend::Sqlite) {
@@ -175,6 +175,8 @@ async fn checkpoint(pool: &AnyPool) -> Result<(), AppError> {
             .execute(pool)
             .await?;
     }
+    // A real database this size has had its statistics refreshed by the periodic jobs.
+    sqlx::query("ANALYZE").execute(pool).await?;
     Ok(())
 }
 
