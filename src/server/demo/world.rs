@@ -295,8 +295,15 @@ pub(super) async fn insert_arrays(
     sites: &Names,
     now: i64,
 ) -> Result<(), DemoError> {
-    let today = ms_to_dt(now)?.date_naive();
+    let utc = ms_to_dt(now)?;
     for a in ARRAYS {
+        // Counted from the site's own date: the page reads a contract in the site's zone, so
+        // 'lapses in 75 days' must hold there whatever the UTC hour of seeding.
+        let today = SITES
+            .iter()
+            .find(|s| s.name == a.site)
+            .and_then(|s| s.time_zone.parse::<chrono_tz::Tz>().ok())
+            .map_or(utc.date_naive(), |tz| utc.with_timezone(&tz).date_naive());
         sqlx::query(
             "INSERT INTO arrays (id, site_id, name, model, product_line, serial, program_id, plan_id, \
                                  software_version, contract_start, contract_end, connected, created_at) \
