@@ -31,6 +31,7 @@ pub async fn open_case(
     business_impact: Option<String>,
     sev1_contact_name: Option<String>,
     sev1_contact_phone: Option<String>,
+    conversation_id: Option<String>,
 ) -> Result<CaseCreated, AppError> {
     use crate::model::case::NewCase;
     use crate::server::auth::{app_state, current_user};
@@ -46,6 +47,7 @@ pub async fn open_case(
         business_impact: business_impact.unwrap_or_default(),
         sev1_contact_name: sev1_contact_name.unwrap_or_default(),
         sev1_contact_phone: sev1_contact_phone.unwrap_or_default(),
+        conversation_id: conversation_id.unwrap_or_default(),
     };
     let created =
         crate::server::cases::create_case(&state.pool, &state.programs, &user, &input).await?;

@@ -7,5 +7,5 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     use crate::server::auth::{app_state, current_user};
     let user = current_user().await?;
     let state = app_state()?;
-    crate::server::orgs::dashboard(&state.pool, &user).await
+    crate::server::orgs::dashboard(&state.pool, &state.programs, &user).await
 }

@@ -7,4 +7,5 @@ pub mod form_error;
 pub mod form_memory;
 pub mod header;
 pub mod phone;
+pub mod reach;
 pub mod replacements;

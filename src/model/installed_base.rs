@@ -129,7 +129,9 @@ pub fn contract_sentence(status: &ContractStatus, end: NaiveDate) -> String {
             s
         }
         ContractStatus::Expired => {
-            format!("Expired on {end}: it can no longer be reinstated")
+            format!(
+                "Expired on {end}: reinstating it is at the vendor's discretion and may be refused"
+            )
         }
     }
 }
@@ -163,7 +165,11 @@ mod tests {
             ),
             "Lapsed on 2027-02-15; reinstatable until 2027-08-15"
         );
-        assert!(contract_sentence(&ContractStatus::Expired, end).starts_with("Expired on"));
+        // 7.1.3: "Everpure may, in its sole discretion, deny reinstatement for the array if the
+        // Subscription is expired for more than 6 months": may, not cannot.
+        let expired = contract_sentence(&ContractStatus::Expired, end);
+        assert!(expired.starts_with("Expired on"));
+        assert!(expired.contains("may be refused") && !expired.contains("no longer"));
         assert_eq!(
             product_line_label("cloud_service"),
             "Contact-center service"

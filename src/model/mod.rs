@@ -10,6 +10,7 @@ pub mod error;
 pub mod installed_base;
 pub mod notification;
 pub mod org;
+pub mod reach;
 pub mod remote_assist;
 pub mod replacement;
 pub mod url;

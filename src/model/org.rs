@@ -34,4 +34,7 @@ pub struct OrgSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub organizations: Vec<OrgSummary>,
+    /// How this customer reaches support, for the programs of the arrays they see (empty for
+    /// vendor staff).
+    pub reach: Vec<crate::model::reach::ProgramReach>,
 }

@@ -21,7 +21,10 @@ pub fn DashboardPage() -> impl IntoView {
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Ok(d) => d.organizations.into_iter().map(|o| view! { <Organization org=o/> }).collect_view().into_any(),
+                            Ok(d) => view! {
+                                <crate::components::reach::HowToReach reach=d.reach/>
+                                {d.organizations.into_iter().map(|o| view! { <Organization org=o/> }).collect_view()}
+                            }.into_any(),
                             Err(e) => view! { <ErrorMessage error=e/> }.into_any(),
                         }
                     })}

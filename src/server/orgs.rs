@@ -1,5 +1,6 @@
 //! Organizations, their sites and arrays, always read within what the caller may see.
 use crate::model::contact::OrgRef;
+use crate::model::reach::ProgramReach;
 use crate::model::{AppError, ArraySummary, CurrentUser, Dashboard, OrgSummary, SiteSummary};
 use crate::server::access::customer_org;
 use crate::server::rows::Flag;
@@ -12,7 +13,11 @@ struct OrgRow {
 }
 
 /// The organizations a user may see: their own, or all of them for vendor staff.
-pub async fn dashboard(pool: &AnyPool, user: &CurrentUser) -> Result<Dashboard, AppError> {
+pub async fn dashboard(
+    pool: &AnyPool,
+    programs: &crate::sla::ProgramSet,
+    user: &CurrentUser,
+) -> Result<Dashboard, AppError> {
     let orgs: Vec<OrgRow> = if user.role.is_staff() {
         sqlx::query_as("SELECT id, name FROM organizations ORDER BY name")
             .fetch_all(pool)
@@ -32,7 +37,21 @@ pub async fn dashboard(pool: &AnyPool, user: &CurrentUser) -> Result<Dashboard, 
         let sites = sites_of(pool, &id).await?;
         organizations.push(OrgSummary { id, name, sites });
     }
-    Ok(Dashboard { organizations })
+    // Support knows its own numbers; a customer sees those of the programs of their arrays.
+    let reach = if user.role.is_staff() {
+        Vec::new()
+    } else {
+        let ids = organizations
+            .iter()
+            .flat_map(|o| &o.sites)
+            .flat_map(|s| &s.arrays)
+            .map(|a| a.program_id.as_str());
+        ProgramReach::of(programs, ids)
+    };
+    Ok(Dashboard {
+        organizations,
+        reach,
+    })
 }
 
 /// A site with one of its arrays (`None` columns: a site without any).

@@ -385,6 +385,7 @@ async fn inactive_or_undesignated_people_cannot_sign_in() {
 
 #[tokio::test]
 async fn dashboards_show_only_the_callers_organization() {
+    let programs = portal::sla::ProgramSet::builtin().expect("programs");
     for db in helpers::seeded().await {
         let cfg = SessionConfig::default();
         let user_of = |email: &'static str, pw: &'static str| {
@@ -396,7 +397,7 @@ async fn dashboards_show_only_the_callers_organization() {
             }
         };
         let acme = user_of("admin@acme.example", "acme-admin-demo").await;
-        let d = orgs::dashboard(&db.pool, &acme).await.unwrap();
+        let d = orgs::dashboard(&db.pool, &programs, &acme).await.unwrap();
         let names: Vec<_> = d.organizations.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["Acme Corp"], "{}", db.backend);
         let sites: Vec<_> = d.organizations[0]
@@ -416,16 +417,24 @@ async fn dashboards_show_only_the_callers_organization() {
             .filter(|a| !a.connected)
             .count();
         assert_eq!(dark, 1, "{}: booleans round-trip", db.backend);
+        // How to reach support, for the programs of Acme's arrays (its contact-center service
+        // among them), each once.
+        let reach: Vec<_> = d.reach.iter().map(|r| r.program_id.as_str()).collect();
+        assert!(reach.contains(&"contact-center") && reach.contains(&"storage-7.1.3"));
+        let mut unique = reach.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), reach.len());
 
         let globex = user_of("admin@globex.example", "globex-admin-demo").await;
-        let d = orgs::dashboard(&db.pool, &globex).await.unwrap();
+        let d = orgs::dashboard(&db.pool, &programs, &globex).await.unwrap();
         assert_eq!(d.organizations.len(), 1);
         assert_eq!(d.organizations[0].name, "Globex");
 
         let staff = user_of("engineer@support.example", "support-demo").await;
         assert_eq!(staff.role, Role::SupportEngineer);
-        let d = orgs::dashboard(&db.pool, &staff).await.unwrap();
+        let d = orgs::dashboard(&db.pool, &programs, &staff).await.unwrap();
         assert_eq!(d.organizations.len(), 2, "{}", db.backend);
+        assert!(d.reach.is_empty(), "support knows its own numbers");
     }
 }
 

@@ -1,7 +1,7 @@
 //! Support cases and their background jobs, on SQLite and PostgreSQL: isolation between
 //! organizations, every customer and support rule, numbering under concurrency, and jobs that
 //! are idempotent and act once even with two app instances.
-use crate::helpers::{self, user};
+use crate::helpers::{self, array_id, user};
 
 use chrono::{Duration, Utc};
 use portal::model::case::{
@@ -27,14 +27,6 @@ fn programs() -> ProgramSet {
     ProgramSet::builtin().expect("built-in programs")
 }
 
-async fn array_id(pool: &AnyPool, name: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM arrays WHERE name = $1")
-        .bind(name)
-        .fetch_one(pool)
-        .await
-        .expect("demo array")
-}
-
 async fn count(pool: &AnyPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
@@ -57,6 +49,7 @@ fn new_case(array_id: &str, severity: u8, subject: &str) -> NewCase {
         } else {
             String::new()
         },
+        conversation_id: String::new(),
     }
 }
 

@@ -8,6 +8,7 @@ mod auth;
 mod awaiting_customer;
 mod case_list_pages;
 mod cases;
+mod channels;
 mod contact_admins;
 mod contact_removal;
 mod contacts;

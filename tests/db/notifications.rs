@@ -178,6 +178,7 @@ async fn open_case(pool: &AnyPool, who: &str, subject: &str) -> String {
             business_impact: String::new(),
             sev1_contact_name: String::new(),
             sev1_contact_phone: String::new(),
+            conversation_id: String::new(),
         },
     )
     .await

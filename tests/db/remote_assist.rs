@@ -1,7 +1,7 @@
 //! Remote Assist on SQLite and PostgreSQL: one open session per array held by the database even
 //! with 50 simultaneous requests from two app instances, who may open, start, join, extend and
 //! end, and a time-out job that ends each expired session exactly once on two instances.
-use crate::helpers::{self, user};
+use crate::helpers::{self, array_id, user};
 
 use chrono::{Duration, Utc};
 use portal::model::case::NewCase;
@@ -49,14 +49,6 @@ async fn add_user(pool: &AnyPool, email: &str, name: &str, role: Role) -> Curren
     .await
     .expect("user added");
     user(pool, email).await
-}
-
-async fn array_id(pool: &AnyPool, name: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM arrays WHERE name = $1")
-        .bind(name)
-        .fetch_one(pool)
-        .await
-        .expect("demo array")
 }
 
 async fn count(pool: &AnyPool, sql: &str) -> i64 {

@@ -311,6 +311,7 @@ fn new_case(array_id: &str, severity: u8, subject: &str) -> NewCase {
         } else {
             String::new()
         },
+        conversation_id: String::new(),
     }
 }
 

@@ -117,6 +117,15 @@ pub fn state(pool: AnyPool) -> AppState {
     }
 }
 
+/// The id of a demo array, by its name.
+pub async fn array_id(pool: &AnyPool, name: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM arrays WHERE name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .expect("demo array")
+}
+
 /// A demo person as the server would see them once signed in.
 pub async fn user(pool: &AnyPool, email: &str) -> portal::model::CurrentUser {
     use sqlx::Row;

@@ -84,7 +84,7 @@ pub enum ContractStatus {
         reinstatable_until: Option<NaiveDate>,
         fees_waivable_until: Option<NaiveDate>,
     },
-    /// Support ended and can no longer be reinstated.
+    /// Support ended and the reinstatement window is over (the vendor may refuse to reinstate).
     Expired,
 }
 

@@ -27,8 +27,9 @@ pub use error::SlaError;
 pub use explain::{Clock, DocumentWords, ExplanationStep};
 pub use hours::{ClockTime, HoursRule, WeeklyHours};
 pub use program::{
-    DeliveryKind, DeliveryRule, Entitlement, PackageFeature, PackageItem, Plan, ProductLine,
-    Program, ProgramSet, RaiseRule, Severity, SeverityRow, SeverityTable,
+    Channel, ChannelKind, ContactSpec, DeliveryKind, DeliveryRule, Entitlement, PackageFeature,
+    PackageItem, Plan, ProductLine, Program, ProgramSet, RaiseRule, Severity, SeverityReach,
+    SeverityRow, SeverityTable,
 };
 pub use targets::{Basis, Target, Unit};
 pub use vectors::{check_vectors, BUILTIN_VECTORS};

@@ -8,7 +8,10 @@ use super::error::SlaError;
 use super::hours::{ClockTime, WeeklyHours};
 use super::targets::Target;
 
+mod contact;
 mod validate;
+
+pub use contact::{Channel, ChannelKind, ContactSpec, Link, PhoneNumber, SeverityReach};
 
 /// Severity 1 (most severe) to 4.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -345,6 +348,9 @@ pub struct Program {
     pub rca: Option<RcaRule>,
     #[serde(default)]
     pub reinstatement: Option<ReinstatementRule>,
+    /// How customers reach support (channels, numbers, hours, status page, self-help).
+    #[serde(default)]
+    pub contact: Option<ContactSpec>,
 }
 
 impl Program {

@@ -134,6 +134,8 @@ pub struct CaseDetail {
     pub description: String,
     pub business_impact: String,
     pub sev1_contact: Option<Sev1Contact>,
+    /// The contact center's conversation ID the customer gave.
+    pub conversation_id: Option<String>,
     /// The update date agreed with the customer, if any.
     pub agreed_update_due: Option<DateTime<Utc>>,
     pub close_reason: Option<String>,
@@ -154,6 +156,9 @@ pub struct CaseDetail {
     pub rca_follow_up: Option<CaseLink>,
     /// The current severity's update cadence is "as agreed" (support may set a date).
     pub update_as_agreed: bool,
+    /// For a customer, until support first responds to a severity its program takes by phone
+    /// only (002's Severity 1): the lines to call now.
+    pub call_now: Option<crate::sla::SeverityReach>,
     // What the viewer may do; the server enforces the same rules on every action.
     pub can_comment: bool,
     pub can_raise: bool,

@@ -14,6 +14,8 @@ pub struct NewCase {
     pub business_impact: String,
     pub sev1_contact_name: String,
     pub sev1_contact_phone: String,
+    /// The contact center's conversation ID, where the array's program asks for one.
+    pub conversation_id: String,
 }
 
 /// The answer to opening a case.

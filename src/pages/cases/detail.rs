@@ -8,6 +8,7 @@ use crate::components::clock_label::clock_label;
 use crate::components::countdown::{Countdown, SeverityBadge};
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
 use crate::components::phone::PhoneLink;
+use crate::components::reach::ChannelLine;
 use crate::model::attachment::{human_size, ACCEPTED_EXTENSIONS};
 use crate::model::case::{CaseDetail, CaseEvent, CaseStatus};
 use crate::model::replacement::CaseReplacements;
@@ -100,6 +101,13 @@ fn CaseBody(
             <span>{format!("{} · {}", s.site_name, s.array_name)}</span>
             <span class="muted">"Opened " <time datetime=s.opened_at.to_rfc3339()>{fmt_local(s.opened_at, zone)}</time></span>
         </p>
+        {c.call_now.clone().map(|reach| view! {
+            <section class="alert info" aria-labelledby="call-now-h">
+                <h2 id="call-now-h">"Call support now"</h2>
+                <p>{format!("Severity {} is taken by phone: this case is written down and its initial response is counting, but call so an engineer starts at once.", s.severity)}</p>
+                <ul>{reach.phones.into_iter().map(|ch| view! { <li><ChannelLine channel=ch/></li> }).collect_view()}</ul>
+            </section>
+        })}
         {c.rca_parent.clone().map(|p| view! {
             <p>"Root cause analysis for " <A href=format!("/cases/{}", p.id)>{p.number_label}</A></p>
         })}
@@ -116,6 +124,7 @@ fn CaseBody(
             {c.sev1_contact.clone().map(|k| view! {
                 <p>"Contact available at all times: " {k.name} " · " <PhoneLink phone=k.phone/></p>
             })}
+            {c.conversation_id.clone().map(|id| view! { <p>"Conversation ID: " <code>{id}</code></p> })}
         </section>
         <Attachments c=c.clone() zone/>
         <crate::components::replacements::CaseReplacementsPanel data=replacements case_id=case_id.clone()/>
@@ -167,9 +176,14 @@ fn Deadlines(c: CaseDetail, now: DateTime<Utc>) -> impl IntoView {
             <dl class="kv deadlines">
                 <dt>"Initial response due"</dt><dd class="deadline">{initial}</dd>
                 <dt>"Next update due"</dt><dd class="deadline">{update}</dd>
+                // 002: "Mean time to restore is 15 minutes": a mean over all cases, so the time
+                // is shown as the program's aim and never counted down to "overdue".
                 {restoration.map(|due| view! {
-                    <dt>"Restoration target"</dt>
-                    <dd class="deadline"><Countdown due tz=tz.clone() rendered_at=now/></dd>
+                    <dt>"Restoration aim"</dt>
+                    <dd>
+                        <time datetime=due.to_rfc3339()>{fmt_local(due, zone)}</time>
+                        <span class="hint">" The program's mean time to restore, an average over all cases, not a deadline for this one."</span>
+                    </dd>
                 })}
                 {closes.map(|due| view! {
                     <dt>"Closes automatically"</dt>

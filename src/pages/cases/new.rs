@@ -2,9 +2,11 @@ use crate::api::cases::{open_case_form, OpenCase};
 use crate::components::auth::RequireUser;
 use crate::components::countdown::use_now;
 use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
+use crate::components::reach::{ChannelLine, HowToReach};
 use crate::model::case::{OpenCaseArray, OpenCaseForm, OpenCaseSite};
+use crate::model::reach::ProgramReach;
 use crate::sla::explain::fmt_local;
-use crate::sla::{case_deadlines, format_countdown, CaseFacts, Severity};
+use crate::sla::{case_deadlines, format_countdown, CaseFacts, Severity, SeverityReach};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use leptos::form::ActionForm;
@@ -81,6 +83,8 @@ pub struct SeverityChoice {
     pub definition: String,
     /// Initial response if opened at the page's instant: UTC, and in the site's words.
     pub due: Option<(DateTime<Utc>, String)>,
+    /// The phone lines that take this severity, and whether the web does not (call now).
+    pub reach: Option<SeverityReach>,
 }
 
 fn array_choices(f: &OpenCaseForm) -> Vec<ArrayChoice> {
@@ -89,6 +93,10 @@ fn array_choices(f: &OpenCaseForm) -> Vec<ArrayChoice> {
         .flat_map(|s| s.arrays.iter().map(move |a| (s, a)))
         .map(|(s, a)| {
             let zone: Tz = s.time_zone.parse().unwrap_or(chrono_tz::UTC);
+            let contact = f
+                .programs
+                .get(&a.program_id)
+                .and_then(|p| p.contact.as_ref());
             ArrayChoice {
                 id: a.id.clone(),
                 site: s.name.clone(),
@@ -106,6 +114,9 @@ fn array_choices(f: &OpenCaseForm) -> Vec<ArrayChoice> {
                         name: row.name.clone(),
                         definition: row.definition.clone(),
                         due: preview(f, s, a, row.severity, f.now).map(|d| (d, fmt_local(d, zone))),
+                        reach: contact
+                            .zip(Severity::new(row.severity).ok())
+                            .map(|(c, n)| c.for_severity(n)),
                     })
                     .collect(),
             }
@@ -118,6 +129,19 @@ fn OpenCaseFormView(f: OpenCaseForm, preselect: Option<String>) -> impl IntoView
     let action = ServerAction::<OpenCase>::new();
     let error = use_action_error(action);
     let lapsed = lapsed_arrays(&f);
+    let reach = ProgramReach::of(
+        &f.programs,
+        f.sites
+            .iter()
+            .flat_map(|s| &s.arrays)
+            .map(|a| a.program_id.as_str()),
+    );
+    let asks_conversation = f
+        .sites
+        .iter()
+        .flat_map(|s| &s.arrays)
+        .filter_map(|a| f.programs.get(&a.program_id)?.contact.as_ref())
+        .any(|c| c.asks_conversation_id);
     let described = move |field: &'static str| {
         move || {
             error
@@ -135,6 +159,7 @@ fn OpenCaseFormView(f: OpenCaseForm, preselect: Option<String>) -> impl IntoView
 
     view! {
         <BeforeYouOpen/>
+        <HowToReach reach/>
         <LapsedArrays lapsed/>
         <ActionForm action attr:class="form card" attr:aria-labelledby="form-h">
             <h2 id="form-h">"The problem"</h2>
@@ -162,6 +187,19 @@ fn OpenCaseFormView(f: OpenCaseForm, preselect: Option<String>) -> impl IntoView
                 <textarea id="business_impact" name="business_impact" rows="3"></textarea>
                 <FieldError error field="business_impact"/>
             </div>
+            {asks_conversation.then(|| view! {
+                <div class="field">
+                    <label for="conversation_id">"Conversation ID (contact-center cases, optional)"</label>
+                    <p class="hint" id="conversation_id-hint">"The ID of the affected interaction, as PureCloud shows it, e.g. 1b4e28ba-2fa1-11d2-883f-0016d3cca427. Leave it empty for an array."</p>
+                    <input id="conversation_id" name="conversation_id" type="text" maxlength="36"
+                        autocomplete="off" spellcheck="false"
+                        aria-describedby=move || match described("conversation_id")() {
+                            Some(e) => format!("conversation_id-hint {e}"),
+                            None => "conversation_id-hint".to_string(),
+                        }/>
+                    <FieldError error field="conversation_id"/>
+                </div>
+            })}
             <fieldset class="field">
                 <legend>"Contact available at all times (required for Severity 1)"</legend>
                 <div class="field">
@@ -296,6 +334,15 @@ fn SeverityPicker(
             }).collect_view())}
             {severity_error.map(|e| view! { <p class="field-error" id="severity-error">{e}</p> })}
         </fieldset>
+        <div aria-live="polite">
+            {move || {
+                let n = severity.get();
+                selected()
+                    .and_then(|a| a.severities.into_iter().find(|r| r.severity == n))
+                    .and_then(|r| r.reach)
+                    .map(|reach| view! { <CallSupport severity=n reach/> })
+            }}
+        </div>
         <p class="deadline" role="status">
             {move || {
                 let n = severity.get();
@@ -308,5 +355,32 @@ fn SeverityPicker(
                 }
             }}
         </p>
+    }
+}
+
+/// Beside the chosen severity: "call now" when the web does not take it (002's Severity 1), the
+/// hotline for a Severity 1 that may also be opened here; nothing otherwise.
+#[component]
+fn CallSupport(severity: u8, reach: SeverityReach) -> impl IntoView {
+    if reach.call_only {
+        let phones = reach.phones;
+        view! {
+            <section class="alert info" aria-labelledby="call-h">
+                <h3 id="call-h">{format!("Severity {severity} is taken by phone: call support now")}</h3>
+                <ul>{phones.into_iter().map(|c| view! { <li><ChannelLine channel=c/></li> }).collect_view()}</ul>
+                <p>"You may still open the case here so it is written down; its initial response is counted from the moment you open it, as on the phone."</p>
+            </section>
+        }
+        .into_any()
+    } else if severity == 1 && !reach.phones.is_empty() {
+        view! {
+            <div class="alert info">
+                <p><strong>"Rather talk to someone now? "</strong>"Severity 1 is also taken by phone:"</p>
+                <ul>{reach.phones.into_iter().map(|c| view! { <li><ChannelLine channel=c/></li> }).collect_view()}</ul>
+            </div>
+        }
+        .into_any()
+    } else {
+        ().into_any()
     }
 }

@@ -205,6 +205,8 @@ fn new_case_row(c: &CaseInsert<'_>, place: &NewCasePlace) -> CaseRow {
         status: CaseStatus::New,
         sev1_contact_name: c.sev1_contact_name.map(str::to_string),
         sev1_contact_phone: c.sev1_contact_phone.map(str::to_string),
+        // Written after the row, where given; deadlines do not read it.
+        conversation_id: None,
         agreed_update_due: None,
         opened_at: c.opened_at,
         updated_at: c.opened_at,

@@ -55,6 +55,7 @@ pub async fn case_detail(
     let rca_follow_up = reads::rca_follow_up(&mut conn, case_id).await?.map(link);
     let attachments = reads::attachments(&mut conn, case_id).await?;
     let may = Permissions::of(user, &row, survey.is_some());
+    let call_now = call_now(programs, &c, is_staff);
     // The write below queues behind the write gate, which is never taken holding a connection.
     drop(conn);
     crate::server::notifications::mark_case_read(pool, user, case_id).await?;
@@ -62,10 +63,12 @@ pub async fn case_detail(
         description: row.description.clone(),
         business_impact: row.business_impact.clone(),
         sev1_contact: sev1_contact(&row),
+        conversation_id: row.conversation_id.clone(),
         agreed_update_due: opt_dt(row.agreed_update_due)?,
         close_reason: row.close_reason.clone(),
         status_note: status_note(row.status, &timeline),
         update_as_agreed: update_as_agreed(programs, &row)?,
+        call_now,
         facts: c.facts,
         deadlines: c.deadlines,
         timeline,
@@ -87,6 +90,21 @@ pub async fn case_detail(
         summary,
         now,
     })
+}
+
+/// A web-opened case of a severity its program takes by phone only: the customer is told to call
+/// until support has responded (the README's SLA section).
+fn call_now(programs: &ProgramSet, c: &Computed, is_staff: bool) -> Option<sla::SeverityReach> {
+    if is_staff || !c.row.status.is_open() || c.deadlines.initial_response_met_at.is_some() {
+        return None;
+    }
+    let severity = sla::Severity::new(u8::try_from(c.row.severity).ok()?).ok()?;
+    let reach = programs
+        .get(&c.facts.program_id)?
+        .contact
+        .as_ref()?
+        .for_severity(severity);
+    reach.call_only.then_some(reach)
 }
 
 /// The header, with the live computation winning over the cache (e.g. programs changed since

@@ -67,8 +67,10 @@ pub async fn create_case(
     let org = customer_org(user)?;
     // The array decides the site, the program and whether support is active.
     let array_id = input.array_id.trim();
-    let site_id = entitled_site(pool, programs, org, array_id, input.site_id.trim()).await?;
+    let (site_id, program_id) =
+        entitled_site(pool, programs, org, array_id, input.site_id.trim()).await?;
     let fields = CaseFields::parse(input)?;
+    let conversation_id = conversation_id(programs, &program_id, &input.conversation_id)?;
     let now = now_ms();
     let id = new_id();
     let mut tx = begin_write(pool).await?;
@@ -93,6 +95,9 @@ pub async fn create_case(
     // Deadlines computed before the row is written, so that it is written once.
     let deadlines = new_case_deadlines(&mut tx, programs, &case).await?;
     insert_case_with(&mut tx, &case, Some(&deadlines)).await?;
+    if let Some(cid) = &conversation_id {
+        queries::set_conversation_id(&mut tx, &id, cid).await?;
+    }
     audit(
         &mut tx,
         Some(org),
@@ -116,15 +121,47 @@ pub async fn create_case(
     })
 }
 
-/// The site of the organization's array `array_id`, if support for it is active today (in the
-/// site's time zone). `site_id`, when the form chose one, must be the array's.
+/// The contact center's conversation ID (002: "Gather the following: … Conversation ID"):
+/// optional; where given, a UUID (the form PureCloud shows it in) and only on a program that
+/// asks for one, so a storage case never carries a stray number support would look up in vain.
+fn conversation_id(
+    programs: &ProgramSet,
+    program_id: &str,
+    given: &str,
+) -> Result<Option<String>, AppError> {
+    let given = given.trim();
+    if given.is_empty() {
+        return Ok(None);
+    }
+    let asks = programs
+        .get(program_id)
+        .and_then(|p| p.contact.as_ref())
+        .is_some_and(|c| c.asks_conversation_id);
+    if !asks {
+        return Err(AppError::invalid(
+            "conversation_id",
+            "Only contact-center cases carry a conversation ID: leave it empty for this array.",
+        ));
+    }
+    let id = uuid::Uuid::try_parse(given).map_err(|_| {
+        AppError::invalid(
+            "conversation_id",
+            "A conversation ID looks like 1b4e28ba-2fa1-11d2-883f-0016d3cca427 (32 hexadecimal \
+             digits in five groups).",
+        )
+    })?;
+    Ok(Some(id.hyphenated().to_string()))
+}
+
+/// The site and program of the organization's array `array_id`, if support for it is active
+/// today (in the site's time zone). `site_id`, when the form chose one, must be the array's.
 async fn entitled_site(
     pool: &AnyPool,
     programs: &ProgramSet,
     org: &str,
     array_id: &str,
     site_id: &str,
-) -> Result<String, AppError> {
+) -> Result<(String, String), AppError> {
     if array_id.is_empty() {
         return Err(AppError::invalid("array_id", "Choose the affected array."));
     }
@@ -155,7 +192,7 @@ async fn entitled_site(
                 .unwrap_or_else(|| "Support for this array is not active.".into()),
         ));
     }
-    Ok(array.site_id)
+    Ok((array.site_id, array.program_id))
 }
 
 /// The form's fields, checked in the order the form shows them.
@@ -240,8 +277,9 @@ pub fn reinstatement_message(contract_end: NaiveDate, state: &EntitlementState) 
             Some(m)
         }
         EntitlementState::Expired => Some(format!(
-            "Support for this array ended on {contract_end} and can no longer be reinstated. \
-             Contact your account team about a new support contract."
+            "Support for this array ended on {contract_end}. Reinstating it now is at the \
+             vendor's discretion and may be refused: contact your account team about reinstatement \
+             or a new support contract. Until then, cases cannot be opened for it."
         )),
     }
 }

@@ -34,6 +34,7 @@ pub(crate) struct CaseRow {
     pub status: CaseStatus,
     pub sev1_contact_name: Option<String>,
     pub sev1_contact_phone: Option<String>,
+    pub conversation_id: Option<String>,
     pub agreed_update_due: Option<i64>,
     pub opened_at: i64,
     pub updated_at: i64,
@@ -57,8 +58,8 @@ pub(super) const CASE_SELECT: &str = "SELECT c.id, c.number, c.organization_id, 
         c.site_id, s.name AS site_name, s.time_zone, CASE WHEN s.bcs THEN 1 ELSE 0 END AS bcs, \
         c.array_id, a.name AS array_name, a.product_line, a.program_id, a.plan_id, \
         c.subject, c.description, c.business_impact, c.severity, c.status, \
-        c.sev1_contact_name, c.sev1_contact_phone, c.agreed_update_due, c.opened_at, c.updated_at, \
-        c.closed_at, c.close_reason, c.rca_parent_case_id, \
+        c.sev1_contact_name, c.sev1_contact_phone, c.conversation_id, c.agreed_update_due, \
+        c.opened_at, c.updated_at, c.closed_at, c.close_reason, c.rca_parent_case_id, \
         c.initial_response_due_at, c.initial_response_met_at, c.next_update_due_at, c.next_deadline_at \
      FROM cases c \
      JOIN organizations o ON o.id = c.organization_id \
@@ -184,6 +185,19 @@ pub(super) async fn set_sev1_contact(
         .bind(case_id)
         .bind(name)
         .bind(phone)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn set_conversation_id(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    conversation_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE cases SET conversation_id = $2 WHERE id = $1")
+        .bind(case_id)
+        .bind(conversation_id)
         .execute(&mut *conn)
         .await?;
     Ok(())

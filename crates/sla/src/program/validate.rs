@@ -146,6 +146,9 @@ impl Program {
         if let Some(r) = &self.rca {
             check_target(Some(&r.due), "rca.due".into())?;
         }
+        if let Some(c) = &self.contact {
+            c.validate()?;
+        }
         if let Some(r) = &self.reinstatement {
             if r.limit_months == Some(0) {
                 return err(

@@ -79,6 +79,9 @@ fn document_words_are_verbatim_seed_text() {
         if let Some(r) = &p.reinstatement {
             quotes.push(("reinstatement".into(), &r.document_words));
         }
+        for c in p.contact.iter().flat_map(|c| &c.channels) {
+            quotes.push((format!("contact channel {}", c.label), &c.document_words));
+        }
         for (what, words) in quotes {
             for piece in squash(words).split(". ") {
                 assert!(

@@ -1,6 +1,7 @@
 //! Table-driven tests: every row of every program's tables, each quoting the seed sentence it
 //! comes from, plus the case-clock rules (raise, pause, updates, resolution).
 
+mod channels;
 mod closure;
 mod delivery;
 mod documents;
