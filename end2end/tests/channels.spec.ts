@@ -48,8 +48,11 @@ test('a conversation ID is checked by its field and shown on the case @no-js', a
   await page.getByRole('button', { name: 'Open case' }).click();
   const field = page.locator('.field', { has: page.getByLabel(/^Conversation ID/) });
   await expect(field.locator('.field-error')).toContainText('looks like');
+  // Without scripts the refused form comes back empty (the server renders it afresh).
   await page.getByLabel('Array or service').selectOption({ label: CONTACT_CENTER });
   await page.getByLabel(/^Severity 3 —/).check();
+  await page.getByLabel('Subject').fill(`Recording missing ${test.info().project.name}`);
+  await page.getByLabel('Description').fill('One interaction has no recording.');
   await page.getByLabel(/^Conversation ID/).fill('1B4E28BA-2FA1-11D2-883F-0016D3CCA427');
   await page.getByRole('button', { name: 'Open case' }).click();
   await expect(page.getByRole('heading', { level: 1, name: /Recording missing/ })).toBeVisible();

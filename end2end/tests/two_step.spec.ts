@@ -98,6 +98,8 @@ async function passwordStep(page: Page, email: string, password: string) {
 }
 
 test('a contact sets up an authenticator app and signs in with its code @no-js', async ({ page, browser }) => {
+  // Five sign-ins (each a deliberate password hash) and a set-up: longer than one page's budget.
+  test.slow();
   const password = 'two-step-passphrase-2026';
   const email = await newContact(page, browser, password);
   const person = await freshPage(browser);
