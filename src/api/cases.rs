@@ -56,6 +56,7 @@ pub async fn open_case(
 }
 
 /// One page of the cases the caller may see. Every filter is optional; empty means none.
+/// `owner` (support only): `mine` or `unassigned`.
 /// `after` / `before` (a case number of the neighbouring page) give the page's position.
 #[server(endpoint = "cases/list")]
 pub async fn list_cases(
@@ -63,6 +64,7 @@ pub async fn list_cases(
     severity: Option<String>,
     site_id: Option<String>,
     search: Option<String>,
+    owner: Option<String>,
     sort: Option<String>,
     page: Option<String>,
     after: Option<String>,
@@ -77,6 +79,7 @@ pub async fn list_cases(
         severity: severity.as_deref(),
         site_id: site_id.as_deref(),
         search: search.as_deref(),
+        owner: owner.as_deref(),
         sort: sort.as_deref(),
         page: page.as_deref(),
         after: after.as_deref(),
@@ -255,4 +258,33 @@ pub async fn set_agreed_update(case_id: String, due: String) -> Result<(), AppEr
     let state = app_state()?;
     crate::server::cases::set_agreed_update(&state.pool, &state.programs, &user, &case_id, &due)
         .await
+}
+
+/// Support engineer: "Take it", the signed-in engineer becomes the owner of an unassigned case.
+#[server(endpoint = "cases/take")]
+pub async fn take_case(case_id: String) -> Result<(), AppError> {
+    use crate::server::auth::{app_state, current_user};
+    let user = current_user().await?;
+    let state = app_state()?;
+    crate::server::cases::take_case(&state.pool, &state.programs, &user, &case_id).await?;
+    leptos_axum::redirect(&format!("/cases/{case_id}?owner_changed=1"));
+    Ok(())
+}
+
+/// Support engineer: assigns the case to an engineer (their id), or to nobody (empty).
+#[server(endpoint = "cases/assign")]
+pub async fn assign_case(case_id: String, engineer_id: Option<String>) -> Result<(), AppError> {
+    use crate::server::auth::{app_state, current_user};
+    let user = current_user().await?;
+    let state = app_state()?;
+    crate::server::cases::assign_case(
+        &state.pool,
+        &state.programs,
+        &user,
+        &case_id,
+        engineer_id.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/cases/{case_id}?owner_changed=1"));
+    Ok(())
 }

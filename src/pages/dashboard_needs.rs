@@ -18,6 +18,7 @@ async fn cases(status: &str) -> Option<CaseList> {
         None,
         None,
         None,
+        None,
         Some("next_deadline".into()),
         None,
         None,

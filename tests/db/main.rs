@@ -7,6 +7,7 @@ mod account;
 mod auth;
 mod awaiting_customer;
 mod case_list_pages;
+mod case_owner;
 mod cases;
 mod channels;
 mod contact_admins;

@@ -169,6 +169,11 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("cases/severity",                Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     ("cases/agreed-update",           Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
     ("cases/agreed-update",           Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    // Who owns a case: support only; customers never assign, not even on their own cases.
+    ("cases/take",                    Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/take",                    Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/assign",                  Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/assign",                  Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     // -- The installed base: any designated contact reads their organization's (admins every
     //    site, the others the sites where they are designated: tests/db/installed_base.rs);
     //    staff read the organization they choose.
@@ -876,6 +881,15 @@ impl Fx {
             }
             // An empty date clears the agreed update: valid on any open case.
             "cases/agreed-update" => api(&[("case_id", &o().case_id), ("due", "")]),
+            // A fresh, unassigned case each time: taking an owned case is a conflict.
+            "cases/take" => {
+                let id = self.fresh_case(obj, "new").await;
+                api(&[("case_id", &id)])
+            }
+            "cases/assign" => {
+                let id = self.fresh_case(obj, "new").await;
+                api(&[("case_id", &id), ("engineer_id", &self.engineer.id)])
+            }
             "contacts/page" | "installed-base/page" => api(&[("org", &o().org_id)]),
             "contacts/add" => api(&[
                 ("site_id", &o().site_id),

@@ -14,13 +14,13 @@ use portal::sla::ProgramSet;
 use sqlx::AnyPool;
 use tower::ServiceExt;
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
 }
 
-async fn send(app: &axum::Router, req: Request<Body>) -> Answer {
+pub(crate) async fn send(app: &axum::Router, req: Request<Body>) -> Answer {
     let res = app.clone().oneshot(req).await.expect("response");
     let status = res.status();
     let location = res
@@ -40,7 +40,7 @@ async fn send(app: &axum::Router, req: Request<Body>) -> Answer {
 /// A form posted as a browser without JavaScript posts it (`accept`: text/html; a refusal comes
 /// back to the `referer` page, a full URL as browsers send it), or as the client does
 /// (application/json).
-fn post(uri: &str, body: &str, cookie: &str, accept: &str, referer: &str) -> Request<Body> {
+pub(crate) fn post(uri: &str, body: &str, cookie: &str, accept: &str, referer: &str) -> Request<Body> {
     Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, accept)
@@ -50,7 +50,7 @@ fn post(uri: &str, body: &str, cookie: &str, accept: &str, referer: &str) -> Req
         .expect("request")
 }
 
-fn page(uri: &str, cookie: &str) -> Request<Body> {
+pub(crate) fn page(uri: &str, cookie: &str) -> Request<Body> {
     Request::get(uri)
         .header(header::ACCEPT, "text/html")
         .header(header::COOKIE, cookie)
@@ -58,7 +58,7 @@ fn page(uri: &str, cookie: &str) -> Request<Body> {
         .expect("request")
 }
 
-async fn login(app: &axum::Router, email: &str, password: &str) -> String {
+pub(crate) async fn login(app: &axum::Router, email: &str, password: &str) -> String {
     let body = format!("email={}&password={password}", email.replace('@', "%40"));
     let req = Request::post("/api/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

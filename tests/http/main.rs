@@ -10,6 +10,7 @@ mod attachment_limits;
 mod attachments;
 mod authz_matrix;
 mod client_address;
+mod case_owner;
 mod confirmations;
 mod fuzz;
 mod hardening;

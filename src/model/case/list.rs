@@ -38,6 +38,41 @@ impl FromStr for StatusFilter {
     }
 }
 
+/// Support's queue by owner: anyone's, the viewer's own cases, or nobody's yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerFilter {
+    #[default]
+    Anyone,
+    Mine,
+    Unassigned,
+}
+
+impl OwnerFilter {
+    pub fn as_param(self) -> &'static str {
+        match self {
+            OwnerFilter::Anyone => "",
+            OwnerFilter::Mine => "mine",
+            OwnerFilter::Unassigned => "unassigned",
+        }
+    }
+}
+
+impl FromStr for OwnerFilter {
+    type Err = AppError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "" | "anyone" => Ok(OwnerFilter::Anyone),
+            "mine" => Ok(OwnerFilter::Mine),
+            "unassigned" => Ok(OwnerFilter::Unassigned),
+            _ => Err(AppError::invalid(
+                "owner",
+                "Choose anyone's, your own or unassigned cases.",
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseSort {
@@ -79,6 +114,8 @@ pub struct CaseListQuery {
     pub site_id: Option<String>,
     /// Matched against the subject (substring, case-insensitive) and the case number.
     pub search: Option<String>,
+    /// Support's queue only: whose cases (a customer's list refuses anything but anyone's).
+    pub owner: OwnerFilter,
     pub sort: CaseSort,
     /// 1-based; a label carried by the page links, honoured only with a cursor.
     pub page: u32,
@@ -102,6 +139,7 @@ pub struct ListParams<'a> {
     pub severity: Option<&'a str>,
     pub site_id: Option<&'a str>,
     pub search: Option<&'a str>,
+    pub owner: Option<&'a str>,
     pub sort: Option<&'a str>,
     pub page: Option<&'a str>,
     pub after: Option<&'a str>,
@@ -115,6 +153,7 @@ impl Default for CaseListQuery {
             severity: None,
             site_id: None,
             search: None,
+            owner: OwnerFilter::Anyone,
             sort: CaseSort::NextDeadline,
             page: 1,
             page_size: CASE_PAGE_SIZE,
@@ -147,6 +186,10 @@ impl CaseListQuery {
             .map(str::parse)
             .transpose()?
             .unwrap_or_default();
+        let owner = non_empty(p.owner)
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or_default();
         let case_number = |field: &'static str, v: &str| {
             parse_case_number(v)
                 .ok_or_else(|| AppError::invalid(field, "Give a case number such as CS-001042."))
@@ -176,6 +219,7 @@ impl CaseListQuery {
             severity,
             site_id: non_empty(p.site_id).map(str::to_string),
             search,
+            owner,
             sort,
             // Without a cursor the list starts at its first row, whatever the label says.
             page: if cursor.is_some() { page } else { 1 },
@@ -268,6 +312,7 @@ mod tests {
             severity: Some("2"),
             site_id: Some("s1"),
             search: Some("disk"),
+            owner: Some("mine"),
             sort: Some("severity"),
             page: Some("3"),
             after: Some("CS-001042"),
@@ -276,6 +321,7 @@ mod tests {
         .unwrap();
         assert_eq!(q.status, StatusFilter::Only(CaseStatus::WaitingOnCustomer));
         assert_eq!(q.severity, Some(2));
+        assert_eq!(q.owner, OwnerFilter::Mine);
         assert_eq!((q.page, q.cursor), (3, Some(Cursor::After(1042))));
         let field = |p: ListParams<'_>| parse(p).unwrap_err().field().map(str::to_string);
         let sev7 = ListParams {
@@ -294,6 +340,11 @@ mod tests {
             ..ListParams::default()
         };
         assert_eq!(field(both).as_deref(), Some("before"));
+        let bad_owner = ListParams {
+            owner: Some("everyone"),
+            ..ListParams::default()
+        };
+        assert_eq!(field(bad_owner).as_deref(), Some("owner"));
         assert!(parse(ListParams {
             status: Some("bogus"),
             ..ListParams::default()

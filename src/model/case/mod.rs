@@ -3,7 +3,9 @@ mod list;
 mod open;
 mod status;
 
-pub use list::{CaseList, CaseListQuery, CaseSort, Cursor, ListParams, StatusFilter, COUNT_CAP};
+pub use list::{
+    CaseList, CaseListQuery, CaseSort, Cursor, ListParams, OwnerFilter, StatusFilter, COUNT_CAP,
+};
 pub use open::{CaseCreated, NewCase, OpenCaseArray, OpenCaseForm, OpenCaseSite, SeverityOption};
 pub use status::{CaseEventKind, CaseStatus};
 
@@ -73,6 +75,25 @@ pub struct CaseSummary {
     pub breach: Option<BreachState>,
     /// A root-cause-analysis follow-up of another case.
     pub is_rca: bool,
+    /// The owning support engineer (the guides' TSE, the customer's point of contact), if any.
+    pub owner_name: Option<String>,
+}
+
+/// A support engineer a case can be assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineerOption {
+    pub id: String,
+    pub name: String,
+}
+
+/// Who owns the case, as support's side of the case page needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOwnership {
+    pub owner_id: Option<String>,
+    /// The viewer owns the case ("Take it" is then not offered).
+    pub mine: bool,
+    /// The active support engineers, by name, for the assign form.
+    pub engineers: Vec<EngineerOption>,
 }
 
 /// One entry of the case timeline.
@@ -168,6 +189,8 @@ pub struct CaseDetail {
     pub is_staff: bool,
     /// Statuses a support engineer may move the case to (empty for customers).
     pub allowed_statuses: Vec<CaseStatus>,
+    /// Staff only: the owner and whom the case can be assigned to (`None` for customers).
+    pub ownership: Option<CaseOwnership>,
     /// The server's clock when it answered (see `CaseList::now`).
     pub now: DateTime<Utc>,
 }

@@ -69,6 +69,8 @@ pub enum CaseEventKind {
     Alert,
     /// A hardware replacement of the case moved on (created, dispatched, shipped, ...).
     Replacement,
+    /// The owning engineer changed; old and new values are the engineers' names (empty: none).
+    OwnerChange,
 }
 
 stored_enum!(CaseEventKind, unknown "case event kind", [
@@ -87,6 +89,7 @@ stored_enum!(CaseEventKind, unknown "case event kind", [
     RemoteAssist => "remote_assist", "Remote Assist",
     Alert => "alert", "Monitoring alert",
     Replacement => "replacement", "Hardware replacement",
+    OwnerChange => "owner_change", "Engineer changed",
 ]);
 
 impl CaseEventKind {
@@ -104,6 +107,11 @@ impl CaseEventKind {
     /// The change an event records, in words: "Status: In progress → Resolution proposed",
     /// "Severity 3 → Severity 2". Stored values are codes; a person reads labels.
     pub fn change_text(self, old: Option<&str>, new: Option<&str>) -> Option<String> {
+        if self == CaseEventKind::OwnerChange {
+            // Nobody before (or after) reads as a dash: "Owner: — → Sam Support".
+            let name = |v: Option<&str>| v.filter(|v| !v.is_empty()).unwrap_or("—").to_string();
+            return Some(format!("Owner: {} → {}", name(old), name(new)));
+        }
         let word = |v: &str| -> String {
             if self == CaseEventKind::SeverityChange || self == CaseEventKind::Opened {
                 format!("Severity {v}")
@@ -156,6 +164,12 @@ mod tests {
             Some("CS-000042")
         );
         assert_eq!(CaseEventKind::CustomerComment.change_text(None, None), None);
+        assert_eq!(
+            CaseEventKind::OwnerChange
+                .change_text(Some(""), Some("Sam Support"))
+                .as_deref(),
+            Some("Owner: — → Sam Support")
+        );
     }
 
     #[test]

@@ -108,6 +108,7 @@ fn CaseBody(
                 <ul>{reach.phones.into_iter().map(|ch| view! { <li><ChannelLine channel=ch/></li> }).collect_view()}</ul>
             </section>
         })}
+        <super::owner::CaseOwner c=c.clone()/>
         {c.rca_parent.clone().map(|p| view! {
             <p>"Root cause analysis for " <A href=format!("/cases/{}", p.id)>{p.number_label}</A></p>
         })}

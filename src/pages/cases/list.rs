@@ -11,8 +11,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-const PARAMS: [&str; 8] = [
-    "status", "severity", "site_id", "search", "sort", "page", "after", "before",
+const PARAMS: [&str; 9] = [
+    "status", "severity", "site_id", "search", "owner", "sort", "page", "after", "before",
 ];
 /// What a page link replaces; the filters carry over.
 const POSITION: [&str; 3] = ["page", "after", "before"];
@@ -32,8 +32,8 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
     let param = query_param();
     let cases = Resource::new(
         move || PARAMS.map(param),
-        |[status, severity, site_id, search, sort, page, after, before]| {
-            list_cases(status, severity, site_id, search, sort, page, after, before)
+        |[status, severity, site_id, search, owner, sort, page, after, before]| {
+            list_cases(status, severity, site_id, search, owner, sort, page, after, before)
         },
     );
     let sites = Resource::new(|| (), |_| get_dashboard());
@@ -44,7 +44,7 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
         </div>
         // The support queue flags parts delivered late (customers see theirs on the dashboard).
         {staff.then(|| view! { <crate::components::replacements::LateDeliveriesPanel/> })}
-        <CaseFilters sites/>
+        <CaseFilters sites staff/>
         <Suspense fallback=|| view! { <p class="muted">"Loading cases…"</p> }>
             {move || Suspend::new(async move {
                 match cases.await {
@@ -64,7 +64,7 @@ fn query_param() -> impl Fn(&str) -> Option<String> + Copy {
 
 /// The filters, a plain GET form showing the URL's choices.
 #[component]
-fn CaseFilters(sites: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
+fn CaseFilters(sites: Resource<Result<Dashboard, AppError>>, staff: bool) -> impl IntoView {
     let param = query_param();
     let selected = move |k: &'static str, v: &'static str| {
         move || param(k).as_deref().unwrap_or_default() == v
@@ -112,6 +112,17 @@ fn CaseFilters(sites: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
                 <label for="f-search">"Subject contains"</label>
                 <input id="f-search" name="search" type="search" value=move || param("search").unwrap_or_default()/>
             </div>
+            // Support's queue only: a customer's cases are all theirs.
+            {staff.then(|| view! {
+                <div class="field">
+                    <label for="f-owner">"Engineer"</label>
+                    <select id="f-owner" name="owner">
+                        <option value="" selected=selected("owner", "")>"Anyone"</option>
+                        <option value="mine" selected=selected("owner", "mine")>"Mine"</option>
+                        <option value="unassigned" selected=selected("owner", "unassigned")>"Unassigned"</option>
+                    </select>
+                </div>
+            })}
             <div class="field">
                 <label for="f-sort">"Sort by"</label>
                 <select id="f-sort" name="sort">
@@ -173,6 +184,7 @@ fn CaseTable(list: CaseList, staff: bool) -> impl IntoView {
                     <th scope="col">"Site / array"</th>
                     <th scope="col">"Severity"</th>
                     <th scope="col">"Status"</th>
+                    {staff.then(|| view! { <th scope="col">"Engineer"</th> })}
                     <th scope="col">"Next update due"</th>
                 </tr>
             </thead>
@@ -203,6 +215,9 @@ fn CaseRow(case: CaseSummary, now: DateTime<Utc>, staff: bool) -> impl IntoView 
             <td data-label="Site / array"><span>{case.site_name.clone()} <br/> <span class="muted">{case.array_name.clone()}</span></span></td>
             <td data-label="Severity"><SeverityBadge severity=case.severity/></td>
             <td data-label="Status"><span class="status">{case.status.label()}</span></td>
+            {staff.then(|| view! {
+                <td data-label="Engineer">{case.owner_name.clone().unwrap_or_else(|| "Unassigned".to_string())}</td>
+            })}
             <td data-label="Next update due">
                 {match due {
                     Some(due) if case.status.is_open() => view! { <Countdown due tz rendered_at=now/> }.into_any(),

@@ -3,3 +3,4 @@ mod awaiting;
 pub mod detail;
 pub mod list;
 pub mod new;
+mod owner;

@@ -217,6 +217,8 @@ fn new_case_row(c: &CaseInsert<'_>, place: &NewCasePlace) -> CaseRow {
         initial_response_met_at: None,
         next_update_due_at: None,
         next_deadline_at: None,
+        owner_id: None,
+        owner_name: None,
     }
 }
 

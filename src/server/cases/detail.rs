@@ -7,8 +7,8 @@ use super::queries::{self, CaseRow};
 use super::reads::{self, LinkRow};
 use super::support::update_as_agreed;
 use crate::model::case::{
-    case_number_label, CaseDetail, CaseEvent, CaseEventKind, CaseLink, CaseStatus, CaseSummary,
-    CaseSurvey, Sev1Contact, StatusNote, DUE_SOON_MINUTES,
+    case_number_label, CaseDetail, CaseEvent, CaseEventKind, CaseLink, CaseOwnership, CaseStatus,
+    CaseSummary, CaseSurvey, Sev1Contact, StatusNote, DUE_SOON_MINUTES,
 };
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::{can_see, customer_org, staff};
@@ -56,6 +56,15 @@ pub async fn case_detail(
     let attachments = reads::attachments(&mut conn, case_id).await?;
     let may = Permissions::of(user, &row, survey.is_some());
     let call_now = call_now(programs, &c, is_staff);
+    let ownership = if is_staff {
+        Some(CaseOwnership {
+            owner_id: row.owner_id.clone(),
+            mine: row.owner_id.as_deref() == Some(user.id.as_str()),
+            engineers: super::owner::engineers(&mut conn).await?,
+        })
+    } else {
+        None
+    };
     // The write below queues behind the write gate, which is never taken holding a connection.
     drop(conn);
     crate::server::notifications::mark_case_read(pool, user, case_id).await?;
@@ -87,6 +96,7 @@ pub async fn case_detail(
         } else {
             Vec::new()
         },
+        ownership,
         summary,
         now,
     })

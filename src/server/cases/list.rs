@@ -41,6 +41,7 @@ pub(super) fn summary(row: &CaseRow, now: DateTime<Utc>) -> Result<CaseSummary, 
         next_deadline,
         breach,
         is_rca: row.rca_parent_case_id.is_some(),
+        owner_name: row.owner_name.clone(),
     })
 }
 

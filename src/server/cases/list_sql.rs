@@ -1,8 +1,9 @@
 //! The case list's statements: a capped count and one page, read in index order from a
 //! position (keyset paging), for every filter and sort. Migration 0016 has an index in each
-//! sort's order; keep `sort_columns` and those indexes in step.
+//! sort's order; keep `sort_columns` and those indexes in step. Support's "mine" and
+//! "unassigned" views read migration 0017's indexes, which put the owner before those columns.
 use crate::model::case::{
-    parse_case_number, CaseListQuery, CaseSort, Cursor, StatusFilter, COUNT_CAP,
+    parse_case_number, CaseListQuery, CaseSort, Cursor, OwnerFilter, StatusFilter, COUNT_CAP,
 };
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::{customer_org, staff};
@@ -226,6 +227,7 @@ fn conditions(
             conds.push(format!("c.status = {p}"));
         }
     }
+    owner_condition(user, query.owner, args, &mut conds)?;
     if let Some(sev) = query.severity {
         let p = arg(args, Arg::Int(i64::from(sev)));
         conds.push(format!("c.severity = {p}"));
@@ -249,4 +251,29 @@ fn conditions(
         conds.push(cond);
     }
     Ok(conds)
+}
+
+/// Support's queue by owner. An equality (or IS NULL) on the owner before the sort's columns
+/// keeps the view in index order (migration 0017). Customers have no such filter.
+fn owner_condition(
+    user: &CurrentUser,
+    owner: OwnerFilter,
+    args: &mut Vec<Arg>,
+    conds: &mut Vec<String>,
+) -> Result<(), AppError> {
+    if owner != OwnerFilter::Anyone && !staff(user) {
+        return Err(AppError::invalid(
+            "owner",
+            "Only support filters cases by their engineer.",
+        ));
+    }
+    match owner {
+        OwnerFilter::Anyone => {}
+        OwnerFilter::Mine => {
+            let p = arg(args, Arg::Text(user.id.clone()));
+            conds.push(format!("c.owner_id = {p}"));
+        }
+        OwnerFilter::Unassigned => conds.push("c.owner_id IS NULL".into()),
+    }
+    Ok(())
 }

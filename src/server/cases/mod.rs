@@ -8,7 +8,7 @@
 //!   and the deadlines cached on its row; `jobs`: what the background jobs read of a case.
 //! - `tx`: the steps every change shares (the row lock first; deadlines and audit last).
 //! - `open`: opening a case; `form`: what the open-case form offers.
-//! - `customer`, `support`: each side's actions; `list` (its statements in `list_sql`),
+//! - `customer`, `support`: each side's actions; `owner`: who owns the case (take, assign); `list` (its statements in `list_sql`),
 //!   `detail`: the reads.
 mod convert;
 mod customer;
@@ -19,6 +19,7 @@ mod jobs;
 mod list;
 mod list_sql;
 mod open;
+mod owner;
 mod queries;
 mod reads;
 mod support;
@@ -31,6 +32,7 @@ pub use form::open_case_form;
 pub use jobs::rebuild_cached_deadlines;
 pub use list::list_cases;
 pub use open::{create_case, reinstatement_message};
+pub use owner::{assign_case, take_case};
 pub use support::{set_agreed_update, set_severity, set_status, support_update};
 
 // For the other services (jobs, alerts, replacements, remote assist, attachments, demo data).

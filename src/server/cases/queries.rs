@@ -45,6 +45,8 @@ pub(crate) struct CaseRow {
     pub initial_response_met_at: Option<i64>,
     pub next_update_due_at: Option<i64>,
     pub next_deadline_at: Option<i64>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
 }
 
 impl OrgOwned for CaseRow {
@@ -60,11 +62,13 @@ pub(super) const CASE_SELECT: &str = "SELECT c.id, c.number, c.organization_id, 
         c.subject, c.description, c.business_impact, c.severity, c.status, \
         c.sev1_contact_name, c.sev1_contact_phone, c.conversation_id, c.agreed_update_due, \
         c.opened_at, c.updated_at, c.closed_at, c.close_reason, c.rca_parent_case_id, \
-        c.initial_response_due_at, c.initial_response_met_at, c.next_update_due_at, c.next_deadline_at \
+        c.initial_response_due_at, c.initial_response_met_at, c.next_update_due_at, c.next_deadline_at, \
+        c.owner_id, ow.name AS owner_name \
      FROM cases c \
      JOIN organizations o ON o.id = c.organization_id \
      JOIN sites s ON s.id = c.site_id \
-     JOIN arrays a ON a.id = c.array_id";
+     JOIN arrays a ON a.id = c.array_id \
+     LEFT JOIN users ow ON ow.id = c.owner_id";
 
 pub(crate) async fn load_case(
     conn: &mut AnyConnection,
@@ -198,6 +202,19 @@ pub(super) async fn set_conversation_id(
     sqlx::query("UPDATE cases SET conversation_id = $2 WHERE id = $1")
         .bind(case_id)
         .bind(conversation_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn set_owner(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    owner_id: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE cases SET owner_id = $2 WHERE id = $1")
+        .bind(case_id)
+        .bind(owner_id)
         .execute(&mut *conn)
         .await?;
     Ok(())

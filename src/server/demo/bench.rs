@@ -188,6 +188,7 @@ const fn view(status: &'static str, sort: &'static str) -> ListParams<'static> {
         severity: None,
         site_id: None,
         search: None,
+        owner: None,
         sort: Some(sort),
         page: None,
         after: None,

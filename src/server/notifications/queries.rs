@@ -127,7 +127,9 @@ pub(super) async fn recipients(
         CASE WHEN p.user_id IS NULL OR p.email THEN 1 ELSE 0 END AS mail \
         FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id AND p.kind = $5";
     // $6: customers hear of it; $7: support engineers do. Without a site: everyone of the
-    // organization (`$2 IS NULL` matches every site).
+    // organization (`$2 IS NULL` matches every site). $8: the case; while an active engineer
+    // owns it, support's notices about it go to the owner alone (everyone in support when it
+    // is unassigned, or its owner was deactivated).
     let sql = format!(
         "SELECT 0 AS grp, {PERSON} \
          WHERE $6 AND u.organization_id = $1 AND u.active AND ($2 IS NULL OR EXISTS \
@@ -135,7 +137,9 @@ pub(super) async fn recipients(
          UNION ALL SELECT 1 AS grp, {PERSON} \
          WHERE $6 AND u.id = $3 AND u.organization_id = $1 AND u.active \
          UNION ALL SELECT 2 AS grp, {PERSON} \
-         WHERE $7 AND u.role = $4 AND u.active \
+         WHERE $7 AND u.role = $4 AND u.active AND NOT EXISTS \
+             (SELECT 1 FROM cases oc JOIN users ou ON ou.id = oc.owner_id \
+              WHERE oc.id = $8 AND ou.active AND ou.id <> u.id) \
          ORDER BY grp, email"
     );
     let customers = n.organization_id.is_some() && n.kind.for_customers();
@@ -147,6 +151,7 @@ pub(super) async fn recipients(
         .bind(n.kind.as_str())
         .bind(customers)
         .bind(n.kind.for_staff())
+        .bind(n.case_id)
         .fetch_all(&mut *conn)
         .await?;
     let mut seen = HashSet::new();
