@@ -66,7 +66,10 @@ async fn owner_changes(pool: &AnyPool, who: &CurrentUser, case_id: &str) -> Vec<
     d.timeline
         .iter()
         .filter(|e| e.kind == CaseEventKind::OwnerChange)
-        .filter_map(|e| e.kind.change_text(e.old_value.as_deref(), e.new_value.as_deref()))
+        .filter_map(|e| {
+            e.kind
+                .change_text(e.old_value.as_deref(), e.new_value.as_deref())
+        })
         .collect()
 }
 
@@ -100,28 +103,63 @@ async fn support_takes_and_reassigns_in_words_with_the_audit() {
         let sam = user(pool, ENGINEER).await;
         let rita = second_engineer(pool).await;
         let case = open_case(pool, &caller, "Replication lag").await;
-        assert!(queue(pool, &sam, OwnerFilter::Unassigned).await.contains(&case), "{b}");
+        assert!(
+            queue(pool, &sam, OwnerFilter::Unassigned)
+                .await
+                .contains(&case),
+            "{b}"
+        );
 
         cases::take_case(pool, &p, &sam, &case).await.expect("take");
-        assert_eq!(owner_changes(pool, &sam, &case).await, ["Owner: — → Sam Support"], "{b}");
-        assert_eq!(count(pool, AUDITS, &case).await, 1, "{b}");
-        let again = cases::take_case(pool, &p, &rita, &case).await;
-        assert!(matches!(again, Err(AppError::Conflict(_))), "{b}: {again:?}");
-
-        cases::assign_case(pool, &p, &sam, &case, &rita.id).await.expect("reassign");
         assert_eq!(
             owner_changes(pool, &sam, &case).await,
-            ["Owner: — → Sam Support", "Owner: Sam Support → Rita Reassign"],
+            ["Owner: — → Sam Support"],
+            "{b}"
+        );
+        assert_eq!(count(pool, AUDITS, &case).await, 1, "{b}");
+        let again = cases::take_case(pool, &p, &rita, &case).await;
+        assert!(
+            matches!(again, Err(AppError::Conflict(_))),
+            "{b}: {again:?}"
+        );
+
+        cases::assign_case(pool, &p, &sam, &case, &rita.id)
+            .await
+            .expect("reassign");
+        assert_eq!(
+            owner_changes(pool, &sam, &case).await,
+            [
+                "Owner: — → Sam Support",
+                "Owner: Sam Support → Rita Reassign"
+            ],
             "{b}"
         );
         assert_eq!(count(pool, AUDITS, &case).await, 2, "{b}");
-        assert!(queue(pool, &rita, OwnerFilter::Mine).await.contains(&case), "{b}");
-        assert!(!queue(pool, &sam, OwnerFilter::Mine).await.contains(&case), "{b}");
-        assert!(!queue(pool, &sam, OwnerFilter::Unassigned).await.contains(&case), "{b}");
+        assert!(
+            queue(pool, &rita, OwnerFilter::Mine).await.contains(&case),
+            "{b}"
+        );
+        assert!(
+            !queue(pool, &sam, OwnerFilter::Mine).await.contains(&case),
+            "{b}"
+        );
+        assert!(
+            !queue(pool, &sam, OwnerFilter::Unassigned)
+                .await
+                .contains(&case),
+            "{b}"
+        );
 
         // Assigning to nobody puts it back in the unassigned queue.
-        cases::assign_case(pool, &p, &rita, &case, "").await.expect("unassign");
-        assert!(queue(pool, &sam, OwnerFilter::Unassigned).await.contains(&case), "{b}");
+        cases::assign_case(pool, &p, &rita, &case, "")
+            .await
+            .expect("unassign");
+        assert!(
+            queue(pool, &sam, OwnerFilter::Unassigned)
+                .await
+                .contains(&case),
+            "{b}"
+        );
         assert_eq!(count(pool, AUDITS, &case).await, 3, "{b}");
     }
 }
@@ -136,15 +174,29 @@ async fn customer_reads_the_owner_as_their_point_of_contact() {
         let case = open_case(pool, &caller, "Who is on it").await;
         let before = cases::case_detail(pool, &p, &caller, &case).await.unwrap();
         assert_eq!(before.summary.owner_name, None, "{b}");
-        assert!(before.ownership.is_none(), "{b}: customers get no assign form");
+        assert!(
+            before.ownership.is_none(),
+            "{b}: customers get no assign form"
+        );
         cases::take_case(pool, &p, &sam, &case).await.expect("take");
         let after = cases::case_detail(pool, &p, &caller, &case).await.unwrap();
-        assert_eq!(after.summary.owner_name.as_deref(), Some("Sam Support"), "{b}");
+        assert_eq!(
+            after.summary.owner_name.as_deref(),
+            Some("Sam Support"),
+            "{b}"
+        );
         // The change is on the customer's timeline too, in words.
-        assert_eq!(owner_changes(pool, &caller, &case).await, ["Owner: — → Sam Support"], "{b}");
+        assert_eq!(
+            owner_changes(pool, &caller, &case).await,
+            ["Owner: — → Sam Support"],
+            "{b}"
+        );
         let staff = cases::case_detail(pool, &p, &sam, &case).await.unwrap();
         let o = staff.ownership.expect("support's ownership");
-        assert!(o.mine && o.engineers.iter().any(|e| e.name == "Sam Support"), "{b}");
+        assert!(
+            o.mine && o.engineers.iter().any(|e| e.name == "Sam Support"),
+            "{b}"
+        );
     }
 }
 
@@ -206,7 +258,10 @@ async fn customers_never_assign_and_a_foreign_case_looks_unknown() {
             ..CaseListQuery::default()
         };
         let l = cases::list_cases(pool, &caller, &q).await;
-        assert!(matches!(&l, Err(AppError::Invalid { field, .. }) if field == "owner"), "{b}");
+        assert!(
+            matches!(&l, Err(AppError::Invalid { field, .. }) if field == "owner"),
+            "{b}"
+        );
         assert_eq!(count(pool, AUDITS, &case).await, 0, "{b}");
         let owned = count(
             pool,
@@ -233,12 +288,21 @@ async fn an_unknown_engineer_is_refused_by_the_field() {
                 "{b}: {r:?}"
             );
         }
-        cases::assign_case(pool, &p, &sam, &case, &sam.id).await.expect("assign");
+        cases::assign_case(pool, &p, &sam, &case, &sam.id)
+            .await
+            .expect("assign");
         let r = cases::assign_case(pool, &p, &sam, &case, &sam.id).await;
-        assert!(matches!(&r, Err(AppError::Invalid { field, .. }) if field == "engineer_id"), "{b}");
+        assert!(
+            matches!(&r, Err(AppError::Invalid { field, .. }) if field == "engineer_id"),
+            "{b}"
+        );
         let missing = cases::take_case(pool, &p, &sam, "no-such-case").await;
         assert!(matches!(missing, Err(AppError::NotFound(_))), "{b}");
-        assert_eq!(count(pool, AUDITS, &case).await, 1, "{b}: only the valid assignment");
+        assert_eq!(
+            count(pool, AUDITS, &case).await,
+            1,
+            "{b}: only the valid assignment"
+        );
     }
 }
 
@@ -271,11 +335,17 @@ async fn support_notices_go_to_the_owner_when_there_is_one() {
         assert_eq!(told(RITA, unowned.clone()).await, 1, "{b}");
 
         let owned = open_case(pool, &caller, "Rita's").await;
-        cases::assign_case(pool, &p, &sam, &owned, &rita.id).await.expect("assign");
+        cases::assign_case(pool, &p, &sam, &owned, &rita.id)
+            .await
+            .expect("assign");
         cases::raise_severity(pool, &p, &caller, &owned, 2, "Worse", None, None)
             .await
             .expect("raise");
         assert_eq!(told(RITA, owned.clone()).await, 1, "{b}: the owner");
-        assert_eq!(told(ENGINEER, owned.clone()).await, 0, "{b}: not the rest of support");
+        assert_eq!(
+            told(ENGINEER, owned.clone()).await,
+            0,
+            "{b}: not the rest of support"
+        );
     }
 }

@@ -42,24 +42,46 @@ async fn the_customer_page_names_the_engineer_who_took_the_case() {
         let engineer = login(&app, "engineer@support.example", "support-demo").await;
         let html = send(&app, page(&case_page, &engineer)).await.body;
         assert!(html.contains(">Take it<"), "{b}");
-        assert!(html.contains("<label for=\"assign-engineer\">Assign to</label>"), "{b}");
+        assert!(
+            html.contains("<label for=\"assign-engineer\">Assign to</label>"),
+            "{b}"
+        );
 
         let made_up = format!("case_id={id}&engineer_id=nobody-at-all");
         let json = "application/json";
-        let r = send(&app, post("/api/cases/assign", &made_up, &engineer, json, &case_page)).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {}", r.body);
+        let r = send(
+            &app,
+            post("/api/cases/assign", &made_up, &engineer, json, &case_page),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.body
+        );
         assert!(r.body.contains("engineer_id"), "{b}: {}", r.body);
 
         let take = format!("case_id={id}");
-        let r = send(&app, post("/api/cases/take", &take, &engineer, "text/html", &case_page)).await;
+        let r = send(
+            &app,
+            post("/api/cases/take", &take, &engineer, "text/html", &case_page),
+        )
+        .await;
         assert!(r.status.is_redirection(), "{b}: {} {}", r.status, r.body);
         assert_eq!(r.location, format!("{case_page}?owner_changed=1"), "{b}");
         let done = send(&app, page(&r.location, &engineer)).await.body;
         let status_at = done.find("role=\"status\"").expect("a confirmation");
-        assert!(done[status_at..].contains("Sam Support owns this case now."), "{b}");
+        assert!(
+            done[status_at..].contains("Sam Support owns this case now."),
+            "{b}"
+        );
 
         let html = send(&app, page(&case_page, &customer)).await.body;
         assert!(html.contains("Your engineer: Sam Support"), "{b}");
-        assert!(html.contains("Owner: — → Sam Support"), "{b}: the timeline says so");
+        assert!(
+            html.contains("Owner: — → Sam Support"),
+            "{b}: the timeline says so"
+        );
     }
 }

@@ -40,7 +40,13 @@ pub(crate) async fn send(app: &axum::Router, req: Request<Body>) -> Answer {
 /// A form posted as a browser without JavaScript posts it (`accept`: text/html; a refusal comes
 /// back to the `referer` page, a full URL as browsers send it), or as the client does
 /// (application/json).
-pub(crate) fn post(uri: &str, body: &str, cookie: &str, accept: &str, referer: &str) -> Request<Body> {
+pub(crate) fn post(
+    uri: &str,
+    body: &str,
+    cookie: &str,
+    accept: &str,
+    referer: &str,
+) -> Request<Body> {
     Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, accept)

@@ -33,7 +33,9 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
     let cases = Resource::new(
         move || PARAMS.map(param),
         |[status, severity, site_id, search, owner, sort, page, after, before]| {
-            list_cases(status, severity, site_id, search, owner, sort, page, after, before)
+            list_cases(
+                status, severity, site_id, search, owner, sort, page, after, before,
+            )
         },
     );
     let sites = Resource::new(|| (), |_| get_dashboard());

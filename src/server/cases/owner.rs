@@ -62,9 +62,13 @@ pub async fn assign_case(
     let new = if engineer_id.is_empty() {
         None
     } else {
-        Some(active_engineer(&mut tx, engineer_id).await?.ok_or_else(|| {
-            AppError::invalid("engineer_id", "Choose one of the support engineers.")
-        })?)
+        Some(
+            active_engineer(&mut tx, engineer_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid("engineer_id", "Choose one of the support engineers.")
+                })?,
+        )
     };
     if new.as_ref().map(|e| e.id.as_str()) == row.owner_id.as_deref() {
         let msg = match &new {
