@@ -12,6 +12,10 @@ pub enum AppError {
     BadCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// Forbidden, with the sentence that says why (e.g. the site where the contact is not
+    /// designated: `server::site_access`).
+    #[error("{0}")]
+    NotAllowedHere(String),
     #[error("Your account requires two-step sign-in: set it up on your Account page first.")]
     SecondFactorRequired,
     #[error("{0} was not found.")]
@@ -45,7 +49,9 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => 401,
-            AppError::Forbidden | AppError::SecondFactorRequired => 403,
+            AppError::Forbidden | AppError::NotAllowedHere(_) | AppError::SecondFactorRequired => {
+                403
+            }
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,

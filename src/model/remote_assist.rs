@@ -125,6 +125,8 @@ pub struct RaArray {
     pub site_tz: String,
     /// `false` at a dark site: no cloud connection, so no Remote Assist.
     pub connected: bool,
+    /// The viewer may request a session on it: a local administrator of its site.
+    pub requestable: bool,
     pub session: Option<RaSession>,
 }
 
@@ -141,7 +143,8 @@ pub struct RemoteAssistOverview {
     pub arrays: Vec<RaArray>,
     /// Most recently ended sessions first.
     pub history: Vec<RaSession>,
-    /// Admins and backup contacts of the organization may request a session.
+    /// The viewer is local administrator of at least one array's site (an admin, or a backup
+    /// contact designated there).
     pub can_request: bool,
     pub cases: Vec<CaseChoice>,
     pub is_staff: bool,

@@ -124,7 +124,7 @@ fn RequestForm(o: RemoteAssistOverview, actions: RaActions) -> impl IntoView {
     let first_connected = o
         .arrays
         .iter()
-        .find(|a| a.connected)
+        .find(|a| a.connected && a.requestable)
         .map(|a| a.id.clone())
         .unwrap_or_default();
     let described = move |field: &'static str| {
@@ -139,14 +139,15 @@ fn RequestForm(o: RemoteAssistOverview, actions: RaActions) -> impl IntoView {
         <ActionForm action=actions.request attr:class="form card" attr:aria-labelledby="ra-request-h">
             <h2 id="ra-request-h">"Request a session"</h2>
             <p class="hint">
-                "As an admin your request opens the session at once; a backup contact's request waits "
-                "for an admin to start it. Arrays at a dark site (not connected to the cloud) cannot have one."
+                "Your request opens the session at once. You can request one for the arrays of the sites "
+                "where you are the local administrator (an admin, or the site's backup contact). "
+                "Arrays at a dark site (not connected to the cloud) cannot have one."
             </p>
             <ErrorAlert error/>
             <div class="field">
                 <label for="ra-array">"Array"</label>
                 <select id="ra-array" name="array_id" required aria-describedby=described("array_id")>
-                    {o.arrays.iter().map(|a| {
+                    {o.arrays.iter().filter(|a| a.requestable).map(|a| {
                         let label = if a.connected {
                             format!("{} ({})", a.name, a.serial)
                         } else {

@@ -31,6 +31,7 @@ pub mod rows;
 pub mod security;
 pub mod shown_once;
 pub mod sign_in_limits;
+pub mod site_access;
 pub mod sla_cli;
 pub mod staff_accounts;
 pub mod state;

@@ -21,4 +21,5 @@ mod remote_assist;
 mod replacements;
 mod retention;
 mod second_factor;
+mod site_designation;
 mod write_path;

@@ -48,7 +48,33 @@ async fn add_user(pool: &AnyPool, email: &str, name: &str, role: Role) -> Curren
     .execute(pool)
     .await
     .expect("user added");
+    if !role.is_staff() {
+        // Designation is per site: the added contact holds the role at Acme Boston.
+        sqlx::query(
+            "INSERT INTO site_contacts (id, site_id, user_id, role, created_at) \
+             SELECT $1, s.id, u.id, $2, 0 FROM sites s, users u \
+             WHERE s.name = 'Acme Boston DC' AND u.email = $3",
+        )
+        .bind(portal::server::ids::new_id())
+        .bind(role.as_str())
+        .bind(email)
+        .execute(pool)
+        .await
+        .expect("designated");
+    }
     user(pool, email).await
+}
+
+/// Puts a session back to requested, as backup contacts' requests were stored before a backup
+/// contact at the array's site counted as its local administrator.
+pub(crate) async fn stored_as_requested(pool: &AnyPool, id: &str) {
+    sqlx::query(
+        "UPDATE remote_assist_sessions SET state = 'requested', started_at = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .expect("stored as requested");
 }
 
 async fn count(pool: &AnyPool, sql: &str) -> i64 {
@@ -251,8 +277,13 @@ async fn callers_foreign_admins_staff_and_dark_arrays_are_refused() {
     }
 }
 
+/// The guides say both "Only a customer's local administrator can open a Remote Assist
+/// session" and that backup contacts are "opening RA sessions when required". Read together:
+/// the backup contact designated at the array's site is that site's local administrator, so
+/// their request opens the session at once instead of waiting for an admin (who may be the one
+/// out of reach when a backup is needed).
 #[tokio::test]
-async fn a_backup_contacts_request_waits_for_an_admin_to_start_it() {
+async fn a_backup_contact_at_the_arrays_site_opens_the_session_at_once() {
     for db in helpers::seeded().await {
         let b = db.backend;
         let admin = user(&db.pool, ACME_ADMIN).await;
@@ -269,50 +300,52 @@ async fn a_backup_contacts_request_waits_for_an_admin_to_start_it() {
         let array = array_id(&db.pool, DEV_2).await;
         let id = ra::request_session(&db.pool, &backup, &request(&array, &case_id, 2))
             .await
-            .expect("a backup contact may request");
+            .expect("the site's backup contact opens a session");
         let o = ra::overview(&db.pool, &admin).await.unwrap();
         let s = o.arrays.iter().find_map(|a| a.session.clone()).unwrap();
-        assert_eq!(s.state, SessionState::Requested, "{b}");
-        assert!(s.can_start && s.started_at.is_none());
-        assert!(
-            ra_events(&db.pool, &case_id).await.is_empty(),
-            "{b}: not started yet"
-        );
-        // The request already holds the array.
-        assert_eq!(
-            ra::request_session(&db.pool, &admin, &request(&array, "", 4)).await,
-            Err(AppError::Conflict(ALREADY_ACTIVE.into()))
-        );
-        assert!(matches!(
-            ra::join_session(&db.pool, &staff, &id).await,
-            Err(AppError::Conflict(m)) if m.contains("not been started")
-        ));
-        for who in [&backup, &caller, &staff] {
-            assert_eq!(
-                ra::start_session(&db.pool, who, &id).await,
-                Err(AppError::Forbidden),
-                "{b}: only the admin starts it"
-            );
-        }
-        ra::start_session(&db.pool, &admin, &id)
-            .await
-            .expect("admin starts");
-        assert!(matches!(
-            ra::start_session(&db.pool, &admin, &id).await,
-            Err(AppError::Conflict(_))
-        ));
-        let o = ra::overview(&db.pool, &admin).await.unwrap();
-        let s = o.arrays.iter().find_map(|a| a.session.clone()).unwrap();
-        assert_eq!(s.state, SessionState::Active);
+        assert_eq!(s.state, SessionState::Active, "{b}: open at once");
+        assert!(!s.can_start && s.started_at.is_some(), "{b}");
         assert!(s.deadline_at - Utc::now() > Duration::minutes(115), "{b}");
         let events = ra_events(&db.pool, &case_id).await;
         assert_eq!(events.len(), 1, "{b}");
         assert!(events[0].1.contains("for 2 h"));
-        // The backup contact, a local administrator too, may end it.
+        // The session holds the array.
+        assert_eq!(
+            ra::request_session(&db.pool, &admin, &request(&array, "", 4)).await,
+            Err(AppError::Conflict(ALREADY_ACTIVE.into()))
+        );
+        ra::join_session(&db.pool, &staff, &id)
+            .await
+            .expect("support joins at once");
+        // The backup contact, a local administrator, ends it.
         ra::end_session(&db.pool, &backup, &id).await.expect("ends");
         let events = ra_events(&db.pool, &case_id).await;
         assert_eq!(events.len(), 2, "{b}");
         assert!(events[1].1.contains("ended by the customer"));
+
+        // A session stored as requested before this rule still waits for an admin to start it.
+        let waiting = ra::request_session(&db.pool, &backup, &request(&array, "", 2))
+            .await
+            .expect("second session");
+        stored_as_requested(&db.pool, &waiting).await;
+        assert!(matches!(
+            ra::join_session(&db.pool, &staff, &waiting).await,
+            Err(AppError::Conflict(m)) if m.contains("not been started")
+        ));
+        for who in [&backup, &caller, &staff] {
+            assert_eq!(
+                ra::start_session(&db.pool, who, &waiting).await,
+                Err(AppError::Forbidden),
+                "{b}: only the admin starts it"
+            );
+        }
+        ra::start_session(&db.pool, &admin, &waiting)
+            .await
+            .expect("admin starts");
+        assert!(matches!(
+            ra::start_session(&db.pool, &admin, &waiting).await,
+            Err(AppError::Conflict(_))
+        ));
     }
 }
 
@@ -479,6 +512,7 @@ async fn the_job_ends_each_expired_session_once_on_two_instances() {
         let lapsing = ra::request_session(&db.pool, &backup, &request(&a, "", 1))
             .await
             .unwrap();
+        stored_as_requested(&db.pool, &lapsing).await;
 
         let now = Utc::now();
         let r = run_remote_assist_jobs(&db.pool, now).await.unwrap();

@@ -443,7 +443,13 @@ async fn technician_dispatch_waits_for_the_site_logistics() {
             "{b}"
         );
         // The customer's part: confirm access, propose a window (not stages).
-        repl::confirm_access(pool, &caller, &id)
+        // A Boston caller follows this Frankfurt replacement but does not act on it (designation
+        // is per site: "authorized callers for each site"); the organization's admin does.
+        assert!(matches!(
+            repl::confirm_access(pool, &caller, &id).await,
+            Err(AppError::NotAllowedHere(_))
+        ));
+        repl::confirm_access(pool, &admin, &id)
             .await
             .expect("confirm");
         assert!(

@@ -623,7 +623,7 @@ impl Fx {
         self.clear_sessions(obj).await;
         let o = self.org(obj);
         let who = if active { &o.admin } else { &o.backup };
-        remote_assist::request_session(
+        let id = remote_assist::request_session(
             &self.pool,
             who,
             &NewSession {
@@ -634,7 +634,20 @@ impl Fx {
             },
         )
         .await
-        .expect("fresh session")
+        .expect("fresh session");
+        if !active {
+            // A backup contact's request now opens at once (the site's local administrator);
+            // sessions stored as requested before that rule still wait for an admin to start.
+            sqlx::query(
+                "UPDATE remote_assist_sessions SET state = 'requested', started_at = NULL \
+                 WHERE id = $1",
+            )
+            .bind(&id)
+            .execute(&self.pool)
+            .await
+            .expect("stored as requested");
+        }
+        id
     }
 
     /// A new diagnosed replacement on the organization's open case.

@@ -186,6 +186,10 @@ pub struct CaseDetail {
     pub can_confirm: bool,
     pub can_reopen: bool,
     pub can_survey: bool,
+    /// The upload form is offered (an open case, to staff and to contacts who act here).
+    pub can_attach: bool,
+    /// For a contact not designated at the case's site: why they can only follow the case.
+    pub not_designated: Option<String>,
     pub is_staff: bool,
     /// Statuses a support engineer may move the case to (empty for customers).
     pub allowed_statuses: Vec<CaseStatus>,

@@ -245,7 +245,14 @@ fn CustomerActions(c: CaseDetail, actions: CaseActions, case_id: String) -> impl
     let ask_contact = c.sev1_contact.is_none();
     let waiting = c.can_comment && c.summary.status == CaseStatus::WaitingOnCustomer;
     let (resolution, waiting_box) = (c.clone(), c.clone());
+    let not_designated = c.not_designated.clone();
     view! {
+        {not_designated.map(|m| view! {
+            <section class="card stack" aria-labelledby="follow-h">
+                <h2 id="follow-h">"You follow this case"</h2>
+                <p>{m}</p>
+            </section>
+        })}
         {c.can_confirm.then(|| view! {
             <ResolutionForms c=resolution confirm=actions.confirm reopen=actions.reopen confirm_err reopen_err/>
         })}
@@ -485,7 +492,7 @@ fn Attachments(c: CaseDetail, zone: Tz) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            {c.summary.status.is_open().then(|| view! {
+            {c.can_attach.then(|| view! {
                 <form method="post" action=format!("/cases/{}/attachments", c.summary.id)
                     enctype="multipart/form-data" class="form">
                     <div class="field">

@@ -4,8 +4,10 @@
 use super::files::{receive_all, Received};
 use super::{queries, quota};
 use crate::model::{AppError, CurrentUser};
+use crate::server::access::staff;
 use crate::server::cases::{audit, can_see, load_case};
 use crate::server::ids::now_ms;
+use crate::server::site_access::require_act_at;
 use crate::server::state::AppState;
 use axum::extract::Multipart;
 
@@ -43,6 +45,10 @@ async fn open_case_organization(
         .await?
         .filter(|r| can_see(user, r))
         .ok_or_else(|| AppError::NotFound("Case".into()))?;
+    if !staff(user) {
+        // Designation is per site: a contact of another site follows the case, attaches nothing.
+        require_act_at(&mut conn, user, &row.site_id).await?;
+    }
     if !row.status.is_open() {
         return Err(AppError::Conflict(
             "This case is closed: files can no longer be attached.".into(),

@@ -1,10 +1,11 @@
 //! What a customer's designated contacts do on their organization's cases. Each action: the
-//! form checked, the row lock taken (`tx::begin_locked`), the state checked under the lock,
-//! the change and its timeline entries, then `tx::finish`.
+//! form checked, the row lock taken and the contact's designation at the case's site checked
+//! (`tx::begin_acting`), the state checked under the lock, the change and its timeline
+//! entries, then `tx::finish`.
 use super::convert::severity_of;
 use super::queries::{self, CaseRow};
 use super::timeline::{insert_event, NewEvent};
-use super::tx::{begin_locked, change_severity, finish};
+use super::tx::{begin_acting, change_severity, finish};
 use crate::model::case::{CaseEventKind, CaseStatus, BODY_MAX, CONTACT_MAX, REASON_MAX};
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::customer_org;
@@ -26,7 +27,7 @@ pub async fn add_comment(
     customer_org(user)?;
     let body = required_text("body", body, BODY_MAX, "a comment")?;
     let now = now_ms();
-    let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
+    let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
     if row.status == CaseStatus::Closed {
         return Err(AppError::Conflict(
             "This case is closed. Open a new case for a new problem.".into(),
@@ -91,7 +92,7 @@ pub async fn raise_severity(
         "why the severity must be raised",
     )?;
     let now = now_ms();
-    let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
+    let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
     if row.status == CaseStatus::Closed {
         return Err(AppError::Conflict("This case is closed.".into()));
     }
@@ -155,7 +156,7 @@ pub async fn confirm_resolution(
 ) -> Result<(), AppError> {
     customer_org(user)?;
     let now = now_ms();
-    let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
+    let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
     if row.status != CaseStatus::ResolutionProposed {
         return Err(AppError::Conflict(
             "Support has not proposed a resolution for this case.".into(),
@@ -206,7 +207,7 @@ pub async fn reopen_case(
         "why the problem is not solved",
     )?;
     let now = now_ms();
-    let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
+    let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
     if row.status != CaseStatus::ResolutionProposed {
         return Err(AppError::Conflict(
             "Only a case with a proposed resolution can be reopened here.".into(),
@@ -249,7 +250,7 @@ pub async fn submit_survey(
     }
     let comment = optional_text("comment", comment, REASON_MAX)?;
     let now = now_ms();
-    let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
+    let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
     if row.status != CaseStatus::Closed {
         return Err(AppError::Conflict(
             "The survey opens once the case is closed.".into(),

@@ -12,6 +12,7 @@ use crate::model::case::{
 };
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::{can_see, customer_org, staff};
+use crate::server::site_access::{may_act_at, refusal};
 use crate::sla::{self, ProgramSet};
 use chrono::{DateTime, Utc};
 use sqlx::AnyPool;
@@ -54,7 +55,14 @@ pub async fn case_detail(
     };
     let rca_follow_up = reads::rca_follow_up(&mut conn, case_id).await?.map(link);
     let attachments = reads::attachments(&mut conn, case_id).await?;
-    let may = Permissions::of(user, &row, survey.is_some());
+    // A contact of another site follows the case but is offered nothing to do on it.
+    let elsewhere = match customer_org(user) {
+        Ok(_) if !may_act_at(&mut conn, user, &row.site_id).await? => {
+            Some(refusal(&mut conn, &row.site_id).await?.to_string())
+        }
+        _ => None,
+    };
+    let may = Permissions::of(user, &row, survey.is_some(), elsewhere.is_none());
     let call_now = call_now(programs, &c, is_staff);
     let ownership = if is_staff {
         Some(CaseOwnership {
@@ -87,6 +95,8 @@ pub async fn case_detail(
         can_confirm: may.confirm,
         can_reopen: may.reopen,
         can_survey: may.survey,
+        can_attach: may.attach,
+        not_designated: elsewhere,
         survey,
         rca_parent,
         rca_follow_up,
@@ -172,18 +182,20 @@ fn sev1_contact(row: &CaseRow) -> Option<Sev1Contact> {
     }
 }
 
-/// What the page offers a customer's contact; staff act through the workflow instead.
+/// What the page offers: a customer's contact acts only at a site where designated (or as an
+/// admin); staff act through the workflow instead, and attach files too.
 struct Permissions {
     comment: bool,
     raise: bool,
     confirm: bool,
     reopen: bool,
     survey: bool,
+    attach: bool,
 }
 
 impl Permissions {
-    fn of(user: &CurrentUser, row: &CaseRow, surveyed: bool) -> Permissions {
-        let customer = !staff(user) && customer_org(user).is_ok();
+    fn of(user: &CurrentUser, row: &CaseRow, surveyed: bool, acts_here: bool) -> Permissions {
+        let customer = !staff(user) && customer_org(user).is_ok() && acts_here;
         let open = row.status.is_open();
         let proposed = row.status == CaseStatus::ResolutionProposed;
         Permissions {
@@ -192,6 +204,7 @@ impl Permissions {
             confirm: customer && proposed,
             reopen: customer && proposed,
             survey: customer && !open && !surveyed,
+            attach: open && (customer || staff(user)),
         }
     }
 }

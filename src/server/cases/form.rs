@@ -1,5 +1,5 @@
-//! What the open-case form offers the caller: their organization's sites and arrays, each array
-//! with its program, plan, entitlement and severity definitions.
+//! What the open-case form offers the caller: the sites where they may act and their arrays,
+//! each array with its program, plan, entitlement and severity definitions.
 use super::convert::{contract_end, parse_tz, product_of, sla_error};
 use super::deadlines::site_holidays;
 use super::open::reinstatement_message;
@@ -7,6 +7,7 @@ use super::reads::{self, FormArray};
 use crate::model::case::{OpenCaseArray, OpenCaseForm, OpenCaseSite, SeverityOption};
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::customer_org;
+use crate::server::site_access::acting_sites;
 use crate::sla::{self, EntitlementState, ProgramSet};
 use chrono::Utc;
 use sqlx::AnyPool;
@@ -19,7 +20,16 @@ pub async fn open_case_form(
 ) -> Result<OpenCaseForm, AppError> {
     let org = customer_org(user)?;
     let mut conn = pool.acquire().await?;
-    let rows = reads::form_arrays(&mut conn, org).await?;
+    // Only the arrays of the sites where the person may act (every site for an admin).
+    let acting: Vec<String> = acting_sites(&mut conn, user)
+        .await?
+        .into_iter()
+        .map(|s| s.site_id)
+        .collect();
+    let rows = reads::form_arrays(&mut conn, org)
+        .await?
+        .into_iter()
+        .filter(|r| acting.contains(&r.site_id));
     let mut sites: Vec<OpenCaseSite> = Vec::new();
     for r in rows {
         if sites.last().is_none_or(|s| s.id != r.site_id) {

@@ -13,6 +13,7 @@ use crate::server::access::customer_org;
 use crate::server::db::begin_write;
 use crate::server::ids::{new_id, now_ms};
 use crate::server::input::{check_severity, optional_text, required_text, Phone, Subject};
+use crate::server::site_access::require_act_at;
 use crate::sla::{self, EntitlementState, ProgramSet, Severity};
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
@@ -68,7 +69,7 @@ pub async fn create_case(
     // The array decides the site, the program and whether support is active.
     let array_id = input.array_id.trim();
     let (site_id, program_id) =
-        entitled_site(pool, programs, org, array_id, input.site_id.trim()).await?;
+        entitled_site(pool, programs, user, org, array_id, input.site_id.trim()).await?;
     let fields = CaseFields::parse(input)?;
     let conversation_id = conversation_id(programs, &program_id, &input.conversation_id)?;
     let now = now_ms();
@@ -153,11 +154,12 @@ fn conversation_id(
     Ok(Some(id.hyphenated().to_string()))
 }
 
-/// The site and program of the organization's array `array_id`, if support for it is active
-/// today (in the site's time zone). `site_id`, when the form chose one, must be the array's.
+/// The site and program of the organization's array `array_id`, if the user may act there and
+/// support for it is active today (in the site's time zone). `site_id`, when the form chose one, must be the array's.
 async fn entitled_site(
     pool: &AnyPool,
     programs: &ProgramSet,
+    user: &CurrentUser,
     org: &str,
     array_id: &str,
     site_id: &str,
@@ -180,6 +182,8 @@ async fn entitled_site(
             "This array is not at the chosen site.",
         ));
     }
+    // Designation is per site: a contact opens cases only for the arrays of their sites.
+    require_act_at(&mut *pool.acquire().await?, user, &array.site_id).await?;
     let program = programs.program(&array.program_id).map_err(sla_error)?;
     let tz = parse_tz(&array.time_zone)?;
     let today = Utc::now().with_timezone(&tz).date_naive();

@@ -8,6 +8,7 @@ use crate::model::case::CaseEventKind;
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::can_see;
 use crate::server::db::{begin_write, WriteTx};
+use crate::server::site_access::require_act_at;
 use crate::sla::{ProgramSet, Severity};
 use sqlx::{AnyConnection, AnyPool};
 
@@ -32,6 +33,19 @@ pub(super) async fn begin_locked(
         // Dropping the transaction rolls the lock back; a foreign id looks like an unknown one.
         return Err(not_found());
     }
+    Ok((tx, row))
+}
+
+/// `begin_locked` for a customer's action: the user must also be designated at the case's site
+/// (or an admin of its organization). Refused after the lock, so the refusal writes nothing.
+pub(super) async fn begin_acting(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    case_id: &str,
+    now: i64,
+) -> Result<(WriteTx, CaseRow), AppError> {
+    let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
+    require_act_at(&mut tx, user, &row.site_id).await?;
     Ok((tx, row))
 }
 

@@ -10,6 +10,7 @@ use crate::model::{AppError, CurrentUser};
 use crate::server::access::{admin_of, local_admin_of, viewer_org};
 use crate::server::db::ms_to_dt;
 use crate::server::ids::now_ms;
+use crate::server::site_access::{acting_sites, is_local_admin};
 use chrono::Utc;
 use sqlx::AnyPool;
 
@@ -26,11 +27,21 @@ pub async fn overview(
     let open = queries::open_sessions(pool, filter).await?;
     let history = queries::ended_sessions(pool, filter, HISTORY_LIMIT).await?;
     let (open_views, history_views) = session_views(pool, user, &open, &history).await?;
-    let arrays = arrays
+    // The request form offers the arrays of the sites where the viewer is local administrator.
+    let local: Vec<String> = acting_sites(&mut *pool.acquire().await?, user)
+        .await?
         .into_iter()
-        .map(|a| array_view(a, &open_views))
+        .filter(|s| is_local_admin(s.role))
+        .map(|s| s.site_id)
         .collect();
-    let can_request = org.is_some_and(|o| local_admin_of(user, o));
+    let arrays: Vec<RaArray> = arrays
+        .into_iter()
+        .map(|a| {
+            let requestable = local.contains(&a.site_id);
+            array_view(a, &open_views, requestable)
+        })
+        .collect();
+    let can_request = org.is_some() && arrays.iter().any(|a| a.requestable);
     let cases = match org.filter(|_| can_request) {
         Some(o) => case_choices(pool, o).await?,
         None => Vec::new(),
@@ -131,8 +142,9 @@ fn view(
     })
 }
 
-fn array_view(a: ArrayRow, open: &[RaSession]) -> RaArray {
+fn array_view(a: ArrayRow, open: &[RaSession], requestable: bool) -> RaArray {
     RaArray {
+        requestable,
         session: open.iter().find(|s| s.array_id == a.id).cloned(),
         id: a.id,
         name: a.name,

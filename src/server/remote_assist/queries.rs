@@ -145,6 +145,7 @@ pub(super) async fn case_event(
 #[derive(Debug, sqlx::FromRow)]
 pub(super) struct RequestedArray {
     pub name: String,
+    pub site_id: String,
     pub organization_id: String,
     pub time_zone: String,
     #[sqlx(try_from = "i64")]
@@ -156,7 +157,7 @@ pub(super) async fn requested_array(
     array_id: &str,
 ) -> Result<Option<RequestedArray>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT a.id, a.name, s.organization_id, s.time_zone, \
+        "SELECT a.id, a.name, a.site_id, s.organization_id, s.time_zone, \
                 CASE WHEN a.connected THEN 1 ELSE 0 END AS connected \
          FROM arrays a JOIN sites s ON s.id = a.site_id WHERE a.id = $1",
     )
@@ -416,6 +417,7 @@ pub(super) async fn participants_of(
 #[derive(Debug, sqlx::FromRow)]
 pub(super) struct ArrayRow {
     pub id: String,
+    pub site_id: String,
     pub name: String,
     pub serial: String,
     pub organization_name: String,
@@ -428,8 +430,8 @@ pub(super) struct ArrayRow {
 /// The organization's arrays (every organization's for an empty filter).
 pub(super) async fn arrays(pool: &AnyPool, filter: &str) -> Result<Vec<ArrayRow>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT a.id, a.name, a.serial, o.name AS organization_name, s.name AS site_name, \
-                s.time_zone, CASE WHEN a.connected THEN 1 ELSE 0 END AS connected \
+        "SELECT a.id, a.site_id, a.name, a.serial, o.name AS organization_name, \
+                s.name AS site_name, s.time_zone, CASE WHEN a.connected THEN 1 ELSE 0 END AS connected \
          FROM arrays a JOIN sites s ON s.id = a.site_id \
          JOIN organizations o ON o.id = s.organization_id \
          WHERE ($1 = '' OR s.organization_id = $1) \

@@ -8,6 +8,7 @@ use crate::model::replacement::and_list;
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::contact_of;
 use crate::server::ids::now_ms;
+use crate::server::site_access::require_act_at;
 use serde_json::json;
 use sqlx::AnyPool;
 
@@ -89,7 +90,8 @@ pub async fn propose_window(
     .await
 }
 
-/// The replacement, if the user is a contact of its organization and a technician comes.
+/// The replacement, if the user is a contact of its organization who may act at its site and a
+/// technician comes.
 async fn contacts_technician_visit(
     pool: &AnyPool,
     user: &CurrentUser,
@@ -99,6 +101,8 @@ async fn contacts_technician_visit(
     if !contact_of(user, &row.organization_id) {
         return Err(AppError::Forbidden);
     }
+    // Designation is per site: a contact of another site follows the replacement, no more.
+    require_act_at(&mut *pool.acquire().await?, user, &row.site_id).await?;
     if !row.technician() {
         return Err(AppError::Conflict(
             "This replacement needs no field technician.".into(),

@@ -9,6 +9,7 @@ use crate::model::replacement::{
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::{admin_of, viewer_org};
 use crate::server::cases::{can_see, load_case};
+use crate::server::site_access::acting_sites;
 use chrono::{DateTime, Utc};
 use sqlx::AnyPool;
 
@@ -38,12 +39,22 @@ fn sorted(mut rows: Vec<ReplacementRow>) -> Vec<ReplacementRow> {
         .collect()
 }
 
-fn views(
+/// The rows as the viewer sees them; a contact acts only on those of the sites where they may
+/// act (`site_access`), and reads the rest.
+async fn views(
+    pool: &AnyPool,
     rows: &[ReplacementRow],
     user: &CurrentUser,
     now: DateTime<Utc>,
 ) -> Result<Vec<Replacement>, AppError> {
-    rows.iter().map(|r| view(r, user, now)).collect()
+    let acting: Vec<String> = acting_sites(&mut *pool.acquire().await?, user)
+        .await?
+        .into_iter()
+        .map(|s| s.site_id)
+        .collect();
+    rows.iter()
+        .map(|r| view(r, user, acting.contains(&r.site_id), now))
+        .collect()
 }
 
 fn site_logistics(r: SiteRow, user: &CurrentUser) -> Result<SiteLogistics, AppError> {
@@ -81,7 +92,7 @@ pub async fn overview(
         .map(|r| site_logistics(r, user))
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(ReplacementsOverview {
-        replacements: views(&rows, user, now)?,
+        replacements: views(pool, &rows, user, now).await?,
         sites,
         is_staff: user.role.is_staff(),
         now,
@@ -122,7 +133,7 @@ pub async fn for_case(
     arrays.sort_by_key(|a| a.id != case.array_id);
     let now = Utc::now();
     Ok(CaseReplacements {
-        replacements: views(&rows, user, now)?,
+        replacements: views(pool, &rows, user, now).await?,
         can_create: staff && case.status.is_open() && !arrays.is_empty(),
         arrays,
         now,
@@ -144,7 +155,7 @@ pub async fn late(pool: &AnyPool, user: &CurrentUser) -> Result<LateDeliveries, 
     )
     .await?;
     Ok(LateDeliveries {
-        replacements: views(&rows, user, now)?,
+        replacements: views(pool, &rows, user, now).await?,
         is_staff: user.role.is_staff(),
         now,
     })

@@ -90,9 +90,9 @@ struct Actions {
 }
 
 impl Actions {
-    fn of(row: &ReplacementRow, user: &CurrentUser, missing: &[&str]) -> Actions {
+    fn of(row: &ReplacementRow, user: &CurrentUser, acts_here: bool, missing: &[&str]) -> Actions {
         let staff = user.role.is_staff();
-        let contact = contact_of(user, &row.organization_id);
+        let contact = contact_of(user, &row.organization_id) && acts_here;
         let technician = row.technician();
         let before_visit = before_visit(row.stage);
         Actions {
@@ -127,9 +127,11 @@ fn stored_delivery(row: &ReplacementRow) -> Result<Option<DeliveryDue>, AppError
         .map_err(|e| AppError::Internal(format!("stored delivery due: {e}")))
 }
 
+/// `acts_here`: the viewer may act at the replacement's site (`site_access`).
 pub(crate) fn view(
     row: &ReplacementRow,
     user: &CurrentUser,
+    acts_here: bool,
     now: DateTime<Utc>,
 ) -> Result<Replacement, AppError> {
     let missing = if row.technician() && !row.stage.is_final() {
@@ -139,7 +141,7 @@ pub(crate) fn view(
     };
     let delivery_due = opt_dt(row.delivery_due_at)?;
     let delivered_at = opt_dt(row.delivered_at)?;
-    let may = Actions::of(row, user, &missing);
+    let may = Actions::of(row, user, acts_here, &missing);
     Ok(Replacement {
         id: row.id.clone(),
         organization_name: row.organization_name.clone(),
