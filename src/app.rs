@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases") view=pages::cases::list::CasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=pages::cases::new::NewCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/log") view=pages::cases::log::LogCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view=pages::cases::detail::CaseDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/installed-base") view=pages::installed_base::InstalledBasePage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts") view=pages::contacts::ContactsPage ssr=SsrMode::Async/>

@@ -6,7 +6,7 @@
 // repeats them, so the lint cannot be silenced on the function alone.
 #![allow(clippy::too_many_arguments)]
 
-use crate::model::case::{CaseCreated, CaseDetail, CaseList, OpenCaseForm};
+use crate::model::case::{CaseCreated, CaseDetail, CaseList, LogCaseForm, OpenCaseForm};
 use crate::model::AppError;
 use leptos::prelude::*;
 
@@ -51,6 +51,69 @@ pub async fn open_case(
     };
     let created =
         crate::server::cases::create_case(&state.pool, &state.programs, &user, &input).await?;
+    leptos_axum::redirect(&format!("/cases/{}", created.id));
+    Ok(created)
+}
+
+/// Support's log-a-case form: the organizations, and the chosen one's (`org`) sites with their
+/// arrays and designated contacts.
+#[server(name = GetLogCaseForm, endpoint = "cases/log-form")]
+pub async fn log_case_form(org: Option<String>) -> Result<LogCaseForm, AppError> {
+    use crate::server::auth::{app_state, current_user};
+    let user = current_user().await?;
+    let state = app_state()?;
+    crate::server::cases::log_case_form(
+        &state.pool,
+        &state.programs,
+        &user,
+        org.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// Support logs a case a customer's designated contact reported (by phone, e-mail, alert or
+/// web) and the browser goes to it (also without JavaScript). `reported_at`: local time at the
+/// array's site, or RFC 3339; empty is now.
+#[server(endpoint = "cases/log")]
+pub async fn log_case(
+    organization_id: String,
+    array_id: String,
+    reporter_id: String,
+    channel: String,
+    reported_at: Option<String>,
+    severity: String,
+    subject: String,
+    description: String,
+    business_impact: Option<String>,
+    sev1_contact_name: Option<String>,
+    sev1_contact_phone: Option<String>,
+) -> Result<CaseCreated, AppError> {
+    use crate::model::case::{LoggedCase, NewCase};
+    use crate::server::auth::{app_state, current_user};
+    use crate::server::input::parse_severity;
+    let user = current_user().await?;
+    let state = app_state()?;
+    // Staff only, before the fields are read: a customer learns nothing from a 422.
+    crate::server::access::require_staff(&user)?;
+    let input = LoggedCase {
+        organization_id,
+        reporter_id,
+        channel,
+        reported_at: reported_at.unwrap_or_default(),
+        case: NewCase {
+            array_id,
+            severity: parse_severity("severity", &severity)?,
+            subject,
+            description,
+            business_impact: business_impact.unwrap_or_default(),
+            sev1_contact_name: sev1_contact_name.unwrap_or_default(),
+            sev1_contact_phone: sev1_contact_phone.unwrap_or_default(),
+            ..NewCase::default()
+        },
+    };
+    let created =
+        crate::server::cases::log_case(&state.pool, &state.programs, &user, &input).await?;
     leptos_axum::redirect(&format!("/cases/{}", created.id));
     Ok(created)
 }

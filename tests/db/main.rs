@@ -15,6 +15,7 @@ mod contact_removal;
 mod contacts;
 mod hashing;
 mod installed_base;
+mod intake;
 mod invitation_links;
 mod notifications;
 mod remote_assist;

@@ -1,8 +1,13 @@
 //! Support cases as they cross the wire: list rows, the detail page, the open-case form.
+mod intake;
 mod list;
 mod open;
 mod status;
 
+pub use intake::{
+    CaseChannel, LogCaseArray, LogCaseForm, LogCaseReporter, LogCaseSite, LoggedCase,
+    REPORT_MAX_AGE_DAYS,
+};
 pub use list::{
     CaseList, CaseListQuery, CaseSort, Cursor, ListParams, OwnerFilter, StatusFilter, COUNT_CAP,
 };

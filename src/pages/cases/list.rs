@@ -43,6 +43,8 @@ fn CaseListView(user: CurrentUser) -> impl IntoView {
         <div class="page-header">
             <h1>"Cases"</h1>
             {(!user.role.is_staff()).then(|| view! { <A href="/cases/new" attr:class="button primary">"Open a case"</A> })}
+            // Support writes down what a customer reported by phone, e-mail or alert.
+            {staff.then(|| view! { <A href="/cases/log" attr:class="button primary">"Log a case for a customer"</A> })}
         </div>
         // The support queue flags parts delivered late (customers see theirs on the dashboard).
         {staff.then(|| view! { <crate::components::replacements::LateDeliveriesPanel/> })}

@@ -2,5 +2,6 @@
 mod awaiting;
 pub mod detail;
 pub mod list;
+pub mod log;
 pub mod new;
 mod owner;

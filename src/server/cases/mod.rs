@@ -7,7 +7,8 @@
 //! - `timeline`: the event history and audit entries; `deadlines`: the engine's view of a case
 //!   and the deadlines cached on its row; `jobs`: what the background jobs read of a case.
 //! - `tx`: the steps every change shares (the row lock first; deadlines and audit last).
-//! - `open`: opening a case; `form`: what the open-case form offers.
+//! - `open`: opening a case; `form`: what the open-case form offers; `intake` (its form in
+//!   `intake_form`): support logs a case a customer reported by phone, e-mail or alert.
 //! - `customer`, `support`: each side's actions; `owner`: who owns the case (take, assign); `list` (its statements in `list_sql`),
 //!   `detail`: the reads.
 mod convert;
@@ -15,6 +16,8 @@ mod customer;
 mod deadlines;
 mod detail;
 mod form;
+mod intake;
+mod intake_form;
 mod jobs;
 mod list;
 mod list_sql;
@@ -29,6 +32,8 @@ mod tx;
 pub use customer::{add_comment, confirm_resolution, raise_severity, reopen_case, submit_survey};
 pub use detail::case_detail;
 pub use form::open_case_form;
+pub use intake::{log_case, NOT_DESIGNATED};
+pub use intake_form::log_case_form;
 pub use jobs::rebuild_cached_deadlines;
 pub use list::list_cases;
 pub use open::{create_case, reinstatement_message};

@@ -6,7 +6,7 @@ use super::deadlines::{cached_columns, new_case_deadlines, Computed};
 use super::queries::{self, next_case_number, CaseInsert};
 use super::timeline::{audit, write_event, NewEvent};
 use crate::model::case::{
-    case_number_label, CaseCreated, CaseEventKind, NewCase, BODY_MAX, CONTACT_MAX,
+    case_number_label, CaseChannel, CaseCreated, CaseEventKind, NewCase, BODY_MAX, CONTACT_MAX,
 };
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::customer_org;
@@ -19,11 +19,36 @@ use chrono::{NaiveDate, Utc};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool};
 
+/// How a new case came in: its channel and, for a case support logged on a customer's behalf
+/// (`intake`), the engineer who logged it and the opening entry's sentence ("Opened by phone by
+/// Sam Support for Carl Caller"; empty for a case the customer opened).
+pub(crate) struct Opening<'a> {
+    pub channel: CaseChannel,
+    pub logged_by: Option<&'a str>,
+    pub sentence: String,
+}
+
+impl Opening<'_> {
+    /// A case the customer opened on the web, or the alert ingest API from an alert.
+    pub(crate) fn of(c: &CaseInsert<'_>) -> Opening<'static> {
+        let channel = if c.opened_from_alert {
+            CaseChannel::MonitoringAlert
+        } else {
+            CaseChannel::Web
+        };
+        Opening {
+            channel,
+            logged_by: None,
+            sentence: String::new(),
+        }
+    }
+}
+
 pub(crate) async fn insert_case(
     conn: &mut AnyConnection,
     c: &CaseInsert<'_>,
 ) -> Result<(), AppError> {
-    insert_case_with(conn, c, None).await
+    insert_case_with(conn, c, None, &Opening::of(c)).await
 }
 
 /// `insert_case`, with the cached deadlines `new_case_deadlines` computed for it (the caller
@@ -32,9 +57,10 @@ pub(crate) async fn insert_case_with(
     conn: &mut AnyConnection,
     c: &CaseInsert<'_>,
     deadlines: Option<&Computed>,
+    opening: &Opening<'_>,
 ) -> Result<(), AppError> {
     let cached = deadlines.map(cached_columns).unwrap_or_default();
-    queries::insert_case_row(conn, c, cached).await?;
+    queries::insert_case_row(conn, c, cached, opening).await?;
     // The case is new: its 'opened' entry is the first, and the notification needs nothing of
     // the case that is not here.
     let facts = (
@@ -46,15 +72,12 @@ pub(crate) async fn insert_case_with(
         i64::from(c.opened_from_alert),
         c.rca_parent_case_id.map(str::to_string),
     );
-    write_event(
-        conn,
-        c.id,
-        1,
-        c.opened_at,
-        NewEvent::new(CaseEventKind::Opened, c.opened_by, "").change("", c.severity.to_string()),
-        Some(&facts),
-    )
-    .await?;
+    // The entry's author is whoever wrote the case down: the engineer who logged it (so the
+    // reporter, its opener, is told of it like of any case), else the opener.
+    let author = opening.logged_by.or(c.opened_by);
+    let entry = NewEvent::new(CaseEventKind::Opened, author, &opening.sentence)
+        .change("", c.severity.to_string());
+    write_event(conn, c.id, 1, c.opened_at, entry, Some(&facts)).await?;
     Ok(())
 }
 
@@ -95,7 +118,7 @@ pub async fn create_case(
     };
     // Deadlines computed before the row is written, so that it is written once.
     let deadlines = new_case_deadlines(&mut tx, programs, &case).await?;
-    insert_case_with(&mut tx, &case, Some(&deadlines)).await?;
+    insert_case_with(&mut tx, &case, Some(&deadlines), &Opening::of(&case)).await?;
     if let Some(cid) = &conversation_id {
         queries::set_conversation_id(&mut tx, &id, cid).await?;
     }
@@ -125,7 +148,7 @@ pub async fn create_case(
 /// The contact center's conversation ID (002: "Gather the following: … Conversation ID"):
 /// optional; where given, a UUID (the form PureCloud shows it in) and only on a program that
 /// asks for one, so a storage case never carries a stray number support would look up in vain.
-fn conversation_id(
+pub(super) fn conversation_id(
     programs: &ProgramSet,
     program_id: &str,
     given: &str,
@@ -184,11 +207,23 @@ async fn entitled_site(
     }
     // Designation is per site: a contact opens cases only for the arrays of their sites.
     require_act_at(&mut *pool.acquire().await?, user, &array.site_id).await?;
-    let program = programs.program(&array.program_id).map_err(sla_error)?;
     let tz = parse_tz(&array.time_zone)?;
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let end = contract_end(&array.contract_end)?;
-    let entitlement = sla::entitlement_on(program, end, today);
+    check_entitled(programs, &array.program_id, &array.contract_end, today)?;
+    Ok((array.site_id, array.program_id))
+}
+
+/// Refuses (by the array field) an array whose support is not active on `day`, its site's
+/// date, saying how to reinstate it.
+pub(super) fn check_entitled(
+    programs: &ProgramSet,
+    program_id: &str,
+    stored_contract_end: &str,
+    day: NaiveDate,
+) -> Result<(), AppError> {
+    let program = programs.program(program_id).map_err(sla_error)?;
+    let end = contract_end(stored_contract_end)?;
+    let entitlement = sla::entitlement_on(program, end, day);
     if entitlement != EntitlementState::Active {
         return Err(AppError::invalid(
             "array_id",
@@ -196,21 +231,21 @@ async fn entitled_site(
                 .unwrap_or_else(|| "Support for this array is not active.".into()),
         ));
     }
-    Ok((array.site_id, array.program_id))
+    Ok(())
 }
 
 /// The form's fields, checked in the order the form shows them.
-struct CaseFields {
-    severity: Severity,
-    subject: Subject,
-    description: String,
-    business_impact: String,
-    contact_name: Option<String>,
-    contact_phone: Option<String>,
+pub(super) struct CaseFields {
+    pub severity: Severity,
+    pub subject: Subject,
+    pub description: String,
+    pub business_impact: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
 }
 
 impl CaseFields {
-    fn parse(input: &NewCase) -> Result<CaseFields, AppError> {
+    pub(super) fn parse(input: &NewCase) -> Result<CaseFields, AppError> {
         let severity = check_severity("severity", input.severity)?;
         let subject = Subject::parse(&input.subject)?;
         let description = required_text(

@@ -1,5 +1,6 @@
 //! The SQL of cases, one function per statement. The services call them in the order their
 //! transactions need (the statement that takes the case's row lock always first).
+use super::open::Opening;
 use super::timeline::NewEvent;
 use crate::model::case::{CaseEventKind, CaseStatus};
 use crate::model::AppError;
@@ -267,20 +268,22 @@ pub(crate) struct CaseInsert<'a> {
     pub opened_from_alert: bool,
 }
 
-/// The case row, with its cached deadlines in `deadlines::cached_columns` order.
+/// The case row, with its cached deadlines in `deadlines::cached_columns` order and how it came
+/// in (`open::Opening`).
 pub(super) async fn insert_case_row(
     conn: &mut AnyConnection,
     c: &CaseInsert<'_>,
     [ir_due, ir_met, update_due, next, job]: [Option<i64>; 5],
+    opening: &Opening<'_>,
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO cases (id, number, organization_id, site_id, array_id, opened_by, subject, \
              description, business_impact, severity, status, sev1_contact_name, sev1_contact_phone, \
              opened_at, updated_at, rca_parent_case_id, opened_from_alert, \
              initial_response_due_at, initial_response_met_at, next_update_due_at, \
-             next_deadline_at, job_due_at, due_key) \
+             next_deadline_at, job_due_at, due_key, channel, logged_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11, $12, $13, $13, $14, $15, \
-             $16, $17, $18, $19, $20, COALESCE($19, 9223372036854775807))",
+             $16, $17, $18, $19, $20, COALESCE($19, 9223372036854775807), $21, $22)",
     )
     .bind(c.id)
     .bind(c.number)
@@ -302,6 +305,8 @@ pub(super) async fn insert_case_row(
     .bind(update_due)
     .bind(next)
     .bind(job)
+    .bind(opening.channel.as_str())
+    .bind(opening.logged_by)
     .execute(&mut *conn)
     .await?;
     Ok(())
