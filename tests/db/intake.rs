@@ -90,7 +90,9 @@ async fn support_logs_a_phone_case_whose_clock_starts_when_it_was_reported() {
         let (reported, text) = rfc3339_ago(Duration::hours(2));
         // Severity 1 with no contact given: the reporter, who is on the phone, is the contact.
         let input = report(pool, BOSTON_ARRAY, &carl, 1, &text).await;
-        let created = cases::log_case(pool, &p, &sam, &input).await.expect("logged");
+        let created = cases::log_case(pool, &p, &sam, &input)
+            .await
+            .expect("logged");
 
         let d = cases::case_detail(pool, &p, &carl, &created.id)
             .await
@@ -104,21 +106,31 @@ async fn support_logs_a_phone_case_whose_clock_starts_when_it_was_reported() {
             "{b}"
         );
         let contact = d.sev1_contact.expect("Severity 1 contact");
-        assert_eq!((contact.name.as_str(), contact.phone.as_str()), ("Carl Caller", "+1 555 0100"), "{b}");
+        assert_eq!(
+            (contact.name.as_str(), contact.phone.as_str()),
+            ("Carl Caller", "+1 555 0100"),
+            "{b}"
+        );
 
         let opened = &d.timeline[0];
-        assert_eq!(opened.body, "Opened by phone by Sam Support for Carl Caller", "{b}");
+        assert_eq!(
+            opened.body, "Opened by phone by Sam Support for Carl Caller",
+            "{b}"
+        );
         assert_eq!(opened.actor_name.as_deref(), Some("Sam Support"), "{b}");
         assert_eq!(opened.at, reported, "{b}");
 
-        let (channel, opened_by, logged_by): (String, String, String) = sqlx::query_as(
-            "SELECT channel, opened_by, logged_by FROM cases WHERE id = $1",
-        )
-        .bind(&created.id)
-        .fetch_one(pool)
-        .await
-        .expect("row");
-        assert_eq!((channel.as_str(), opened_by, logged_by), ("phone", carl.id.clone(), sam.id.clone()), "{b}");
+        let (channel, opened_by, logged_by): (String, String, String) =
+            sqlx::query_as("SELECT channel, opened_by, logged_by FROM cases WHERE id = $1")
+                .bind(&created.id)
+                .fetch_one(pool)
+                .await
+                .expect("row");
+        assert_eq!(
+            (channel.as_str(), opened_by, logged_by),
+            ("phone", carl.id.clone(), sam.id.clone()),
+            "{b}"
+        );
         let audits: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_log WHERE entity_id = $1 AND action = 'case.log' AND actor_user_id = $2",
         )
@@ -146,10 +158,17 @@ async fn a_local_report_time_is_read_in_the_sites_zone_and_the_words_follow_the_
             .to_string();
         let mut input = report(pool, BOSTON_ARRAY, &alice, 3, &local).await;
         input.channel = "email".into();
-        let created = cases::log_case(pool, &p, &sam, &input).await.expect("logged");
-        let d = cases::case_detail(pool, &p, &alice, &created.id).await.unwrap();
+        let created = cases::log_case(pool, &p, &sam, &input)
+            .await
+            .expect("logged");
+        let d = cases::case_detail(pool, &p, &alice, &created.id)
+            .await
+            .unwrap();
         assert_eq!(d.summary.opened_at, at, "{b}");
-        assert_eq!(d.timeline[0].body, "Opened by e-mail by Sam Support for Alice Admin", "{b}");
+        assert_eq!(
+            d.timeline[0].body, "Opened by e-mail by Sam Support for Alice Admin",
+            "{b}"
+        );
     }
 }
 
@@ -166,9 +185,16 @@ async fn a_customer_logging_a_case_is_forbidden() {
             let r = cases::log_case(pool, &p, &customer, &input).await;
             assert!(matches!(r, Err(AppError::Forbidden)), "{b} {who}: {r:?}");
             let form = cases::log_case_form(pool, &p, &customer, None, Utc::now()).await;
-            assert!(matches!(form, Err(AppError::Forbidden)), "{b} {who}: {form:?}");
+            assert!(
+                matches!(form, Err(AppError::Forbidden)),
+                "{b} {who}: {form:?}"
+            );
         }
-        assert_eq!(table_counts(pool, &counts).await, before, "{b}: nothing written");
+        assert_eq!(
+            table_counts(pool, &counts).await,
+            before,
+            "{b}: nothing written"
+        );
     }
 }
 
@@ -208,14 +234,22 @@ async fn only_a_designated_contact_may_be_the_reporter() {
             assert_eq!(field_of(&r), Some("reporter_id"), "{b} {who}: {r:?}");
             let Err(e) = r else { unreachable!() };
             assert_eq!(e.to_string(), cases::NOT_DESIGNATED, "{b}");
-            assert!(e.to_string().contains("Only designated contacts can call and receive assistance"), "{b}");
+            assert!(
+                e.to_string()
+                    .contains("Only designated contacts can call and receive assistance"),
+                "{b}"
+            );
         }
         // A Boston caller cannot call for Frankfurt's array either.
         let carl = user(pool, CARL).await;
         let input = report(pool, FRANKFURT_ARRAY, &carl, 3, "").await;
         let r = cases::log_case(pool, &p, &sam, &input).await;
         assert_eq!(field_of(&r), Some("reporter_id"), "{b}: {r:?}");
-        assert_eq!(table_counts(pool, &counts).await, before, "{b}: nothing written");
+        assert_eq!(
+            table_counts(pool, &counts).await,
+            before,
+            "{b}: nothing written"
+        );
 
         // Fay may call for Frankfurt, and the organization's admin (designated in Boston) for
         // any of its sites.
@@ -223,7 +257,9 @@ async fn only_a_designated_contact_may_be_the_reporter() {
         let alice = user(pool, ALICE).await;
         for reporter in [&fay, &alice] {
             let input = report(pool, FRANKFURT_ARRAY, reporter, 3, "").await;
-            cases::log_case(pool, &p, &sam, &input).await.expect("designated reporter");
+            cases::log_case(pool, &p, &sam, &input)
+                .await
+                .expect("designated reporter");
         }
         // The form offers Fay under Frankfurt and Carl under Boston.
         let acme = org_id(pool, "Acme Corp").await;
@@ -234,12 +270,26 @@ async fn only_a_designated_contact_may_be_the_reporter() {
             form.sites
                 .iter()
                 .find(|s| s.name == site)
-                .map(|s| s.reporters.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+                .map(|s| {
+                    s.reporters
+                        .iter()
+                        .map(|r| r.name.clone())
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         };
-        assert!(at("Acme Frankfurt DC").contains(&"Fay Frankfurt".to_string()), "{b}");
-        assert!(at("Acme Boston DC").contains(&"Carl Caller".to_string()), "{b}");
-        assert!(!at("Acme Boston DC").contains(&"Eli Evening".to_string()), "{b}: deactivated");
+        assert!(
+            at("Acme Frankfurt DC").contains(&"Fay Frankfurt".to_string()),
+            "{b}"
+        );
+        assert!(
+            at("Acme Boston DC").contains(&"Carl Caller".to_string()),
+            "{b}"
+        );
+        assert!(
+            !at("Acme Boston DC").contains(&"Eli Evening".to_string()),
+            "{b}: deactivated"
+        );
     }
 }
 
@@ -274,10 +324,21 @@ async fn a_report_in_the_future_too_old_or_before_the_contract_is_refused_by_the
         let r = cases::log_case(pool, &p, &sam, &input).await;
         assert_eq!(field_of(&r), Some("reported_at"), "{b}: {r:?}");
         // A lapsed array is refused as for the customer, by the array.
-        let input = report(pool, "FlashArray//X20 fra-lab-02", &user(pool, ALICE).await, 3, "").await;
+        let input = report(
+            pool,
+            "FlashArray//X20 fra-lab-02",
+            &user(pool, ALICE).await,
+            3,
+            "",
+        )
+        .await;
         let r = cases::log_case(pool, &p, &sam, &input).await;
         assert_eq!(field_of(&r), Some("array_id"), "{b}: {r:?}");
-        assert_eq!(table_counts(pool, &counts).await, before, "{b}: nothing written");
+        assert_eq!(
+            table_counts(pool, &counts).await,
+            before,
+            "{b}: nothing written"
+        );
     }
 }
 
@@ -305,10 +366,16 @@ async fn another_organizations_array_is_not_found() {
         assert!(matches!(r, Err(AppError::NotFound(_))), "{b}: {r:?}");
         let form = cases::log_case_form(pool, &p, &sam, Some("no-such-org"), Utc::now()).await;
         assert!(matches!(form, Err(AppError::NotFound(_))), "{b}: {form:?}");
-        assert_eq!(table_counts(pool, &counts).await, before, "{b}: nothing written");
+        assert_eq!(
+            table_counts(pool, &counts).await,
+            before,
+            "{b}: nothing written"
+        );
         // Globex's own array with its own admin is fine.
         let mut input = report(pool, TOKYO_ARRAY, &gina, 3, "").await;
         input.organization_id = org_id(pool, "Globex").await;
-        cases::log_case(pool, &p, &sam, &input).await.expect("Globex's case");
+        cases::log_case(pool, &p, &sam, &input)
+            .await
+            .expect("Globex's case");
     }
 }

@@ -174,6 +174,13 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("cases/take",                    Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     ("cases/assign",                  Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
     ("cases/assign",                  Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    // Support logs a case a customer's designated contact reported: "a Customer Support
+    //    Specialist (CSS) fields the call, performs basic analysis, and creates a case in our
+    //    management and tracking system" (guides). Support only; a customer opens their own.
+    ("cases/log-form",                Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/log-form",                Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/log",                     Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/log",                     Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     // -- The installed base: any designated contact reads their organization's (admins every
     //    site, the others the sites where they are designated: tests/db/installed_base.rs);
     //    staff read the organization they choose.
@@ -904,6 +911,17 @@ impl Fx {
                 api(&[("case_id", &id), ("engineer_id", &self.engineer.id)])
             }
             "contacts/page" | "installed-base/page" => api(&[("org", &o().org_id)]),
+            "cases/log-form" => api(&[("org", &o().org_id)]),
+            // The organization's admin reported it by phone (an admin may call for any site).
+            "cases/log" => api(&[
+                ("organization_id", &o().org_id),
+                ("array_id", &o().case_array_id),
+                ("reporter_id", &o().admin.id),
+                ("channel", "phone"),
+                ("severity", "3"),
+                ("subject", "Logged by the matrix"),
+                ("description", "Authorization matrix test."),
+            ]),
             "contacts/add" => api(&[
                 ("site_id", &o().site_id),
                 ("role", "backup_contact"),

@@ -75,7 +75,11 @@ pub async fn log_case(
     let tz = parse_tz(&array.time_zone)?;
     let now = now_ms();
     let reported_at = reported_at(&input.reported_at, tz, now)?;
-    check_contract(programs, &array, ms_to_dt(reported_at)?.with_timezone(&tz).date_naive())?;
+    check_contract(
+        programs,
+        &array,
+        ms_to_dt(reported_at)?.with_timezone(&tz).date_naive(),
+    )?;
     let fields = CaseFields::parse(&with_reporter_contact(&input.case, &reporter))?;
     let conversation = conversation_id(programs, &array.program_id, &input.case.conversation_id)?;
     let logged = Logged {
@@ -148,7 +152,17 @@ async fn write_logged(
         "reported_at": l.reported_at,
     });
     let org = Some(l.array.organization_id.as_str());
-    audit(&mut tx, org, Some(&user.id), "case.log", &id, None, Some(after), now).await?;
+    audit(
+        &mut tx,
+        org,
+        Some(&user.id),
+        "case.log",
+        &id,
+        None,
+        Some(after),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(CaseCreated {
         id,

@@ -74,7 +74,9 @@ pub async fn log_case_form(
                     == EntitlementState::Active,
             });
         }
-        let here = reporters.iter().filter(|r| r.site_id.as_deref() == Some(&s.id));
+        let here = reporters
+            .iter()
+            .filter(|r| r.site_id.as_deref() == Some(&s.id));
         form.sites.push(LogCaseSite {
             reporters: here.map(reporter).collect(),
             id: s.id,
