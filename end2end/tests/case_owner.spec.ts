@@ -1,25 +1,11 @@
-import { expect, Page, test } from '@playwright/test';
-import { hydrated, logins, scriptsEnabled, signIn } from './helpers';
+import { expect, test } from '@playwright/test';
+import { logins, openBostonCase, scriptsEnabled, signIn } from './helpers';
 
 // Written for issue 18 ("Who owns my case"); not yet run by its author (no browser where it was written).
-const BOSTON_ARRAY = 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)';
-
-async function openCase(page: Page, subject: string) {
-  await page.goto('/cases/new');
-  await hydrated(page);
-  await page.getByLabel('Array or service').selectOption({ label: BOSTON_ARRAY });
-  await page.getByLabel(/^Severity 3 —/).check();
-  await page.getByLabel('Subject').fill(subject);
-  await page.getByLabel('Description').fill('Snapshots fail every night on two volumes.');
-  await page.getByRole('button', { name: 'Open case' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: new RegExp(subject) })).toBeVisible();
-  return page.url();
-}
-
 test('an engineer takes a case and the caller sees who owns it @no-js', async ({ page, browser }) => {
   const subject = `Owner ${test.info().project.name} ${Date.now()}`;
   await signIn(page, logins.acmeCaller);
-  const url = await openCase(page, subject);
+  const url = await openBostonCase(page, subject, 'Snapshots fail every night on two volumes.');
   await expect(page.getByText('Your engineer: Not yet assigned')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Take it' })).toHaveCount(0);
 

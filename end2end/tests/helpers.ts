@@ -29,3 +29,16 @@ export async function signIn(page: Page, login: Login, path = '/login') {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
 }
+
+/** Opens a Severity 3 case on Acme's Boston array and returns its page's URL. */
+export async function openBostonCase(page: Page, subject: string, description: string) {
+  await page.goto('/cases/new');
+  await hydrated(page);
+  await page.getByLabel('Array or service').selectOption({ label: 'FlashArray//X70 boston-prod-01 (PSX70-BOS-0001)' });
+  await page.getByLabel(/^Severity 3 —/).check();
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Description').fill(description);
+  await page.getByRole('button', { name: 'Open case' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(subject) })).toBeVisible();
+  return page.url();
+}

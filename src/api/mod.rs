@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cases;
 pub mod contacts;
 pub mod dashboard;
+pub mod escalation;
 pub mod installed_base;
 pub mod notifications;
 pub mod remote_assist;

@@ -29,6 +29,8 @@ pub enum NotificationKind {
     DeadlineSoon,
     /// A critical monitoring alert opened a case, or a repeat of it was added to the case.
     Alert,
+    /// A designated contact asked for escalation (support engineers only: the owner first).
+    EscalationRequested,
 }
 
 stored_enum!(NotificationKind, "a kind of notification", "kind", [
@@ -47,12 +49,17 @@ stored_enum!(NotificationKind, "a kind of notification", "kind", [
     ReplacementLate => "replacement_late", "Replacement late",
     DeadlineSoon => "deadline_soon", "SLA deadline within 15 minutes",
     Alert => "alert", "Monitoring alert",
+    EscalationRequested => "escalation_requested", "Escalation requested by the customer",
 ]);
 
 impl NotificationKind {
     /// Whether a customer's designated contact can receive this kind.
     pub fn for_customers(self) -> bool {
-        self != NotificationKind::DeadlineSoon
+        // Support's to act on; the contact who asked sees the request on the case page.
+        !matches!(
+            self,
+            NotificationKind::DeadlineSoon | NotificationKind::EscalationRequested
+        )
     }
 
     /// Whether support engineers receive this kind.
@@ -65,6 +72,7 @@ impl NotificationKind {
                 | NotificationKind::ReplacementLate
                 | NotificationKind::DeadlineSoon
                 | NotificationKind::Alert
+                | NotificationKind::EscalationRequested
         )
     }
 }

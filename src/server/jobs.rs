@@ -313,6 +313,7 @@ async fn auto_close(
             .change(from.as_str(), CaseStatus::Closed.as_str()),
     )
     .await?;
+    crate::server::cases::close_escalation_with_case(conn, case_id, None, at).await?;
     audit(
         conn,
         Some(organization_id),

@@ -13,6 +13,7 @@ mod channels;
 mod contact_admins;
 mod contact_removal;
 mod contacts;
+mod escalation;
 mod hashing;
 mod installed_base;
 mod intake;

@@ -181,6 +181,16 @@ const MATRIX: &[(&str, Obj, [Expect; 6])] = &[
     ("cases/log-form",                Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     ("cases/log",                     Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
     ("cases/log",                     Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    // Escalation: support escalates and answers requests; any designated contact of the case's
+    // organization may ask for escalation, staff may not (they escalate instead).
+    ("cases/escalate",                Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/escalate",                Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/escalation-request",      Obj::Acme,   [E401, OK,   OK,   OK,   E404, E403]),
+    ("cases/escalation-request",      Obj::Globex, [E401, E404, E404, E404, OK,   E403]),
+    ("cases/escalation-ack",          Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/escalation-ack",          Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/escalation-close",        Obj::Acme,   [E401, E403, E403, E403, E403, OK  ]),
+    ("cases/escalation-close",        Obj::Globex, [E401, E403, E403, E403, E403, OK  ]),
     // -- The installed base: any designated contact reads their organization's (admins every
     //    site, the others the sites where they are designated: tests/db/installed_base.rs);
     //    staff read the organization they choose.
@@ -587,6 +597,16 @@ impl Fx {
         id
     }
 
+    /// A fresh case of the organization with an open escalation request by its admin.
+    async fn requested_case(&self, obj: Obj) -> String {
+        let id = self.fresh_case(obj, "new").await;
+        let admin = &self.org(obj).admin;
+        cases::request_escalation(&self.pool, &self.programs, admin, &id, "Please escalate.")
+            .await
+            .expect("escalation request");
+        id
+    }
+
     /// A new backup contact (no account yet): its designation id and invitation token.
     async fn fresh_contact(&self, obj: Obj) -> (String, String) {
         let o = self.org(obj);
@@ -909,6 +929,19 @@ impl Fx {
             "cases/assign" => {
                 let id = self.fresh_case(obj, "new").await;
                 api(&[("case_id", &id), ("engineer_id", &self.engineer.id)])
+            }
+            // A fresh case each time: a case escalates once and takes one open request.
+            "cases/escalate" => {
+                let id = self.fresh_case(obj, "new").await;
+                api(&[("case_id", &id), ("reason", "Specialists needed.")])
+            }
+            "cases/escalation-request" => {
+                let id = self.fresh_case(obj, "new").await;
+                api(&[("case_id", &id), ("reason", "Please escalate.")])
+            }
+            "cases/escalation-ack" | "cases/escalation-close" => {
+                let id = self.requested_case(obj).await;
+                api(&[("case_id", &id), ("note", "")])
             }
             "contacts/page" | "installed-base/page" => api(&[("org", &o().org_id)]),
             "cases/log-form" => api(&[("org", &o().org_id)]),

@@ -8,6 +8,7 @@ pub mod countdown;
 pub mod delivery;
 pub mod entitlement;
 pub mod error;
+pub mod escalation;
 pub mod explain;
 pub mod hours;
 pub mod program;
@@ -24,6 +25,7 @@ pub use entitlement::{
     contract_status, entitlement_on, ContractStatus, EntitlementState, LAPSING_NOTICE_MONTHS,
 };
 pub use error::SlaError;
+pub use escalation::{escalation_ack_due, EscalationAck, EscalationAckTarget};
 pub use explain::{Clock, DocumentWords, ExplanationStep};
 pub use hours::{ClockTime, HoursRule, WeeklyHours};
 pub use program::{

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
 use super::error::SlaError;
+use super::escalation::EscalationAck;
 use super::hours::{ClockTime, WeeklyHours};
 use super::targets::Target;
 
@@ -351,6 +352,10 @@ pub struct Program {
     /// How customers reach support (channels, numbers, hours, status page, self-help).
     #[serde(default)]
     pub contact: Option<ContactSpec>,
+    /// How soon support acknowledges a customer's escalation request (the portal's choice; the
+    /// default when absent is `EscalationAck::default_rule`).
+    #[serde(default)]
+    pub escalation_ack: Option<EscalationAck>,
 }
 
 impl Program {

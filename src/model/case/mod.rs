@@ -1,9 +1,13 @@
 //! Support cases as they cross the wire: list rows, the detail page, the open-case form.
+mod escalation;
 mod intake;
 mod list;
 mod open;
 mod status;
 
+pub use escalation::{
+    escalated_words, CaseEscalation, EscalationRequest, EscalationState, ESCALATION_REASON_MAX,
+};
 pub use intake::{
     CaseChannel, LogCaseArray, LogCaseForm, LogCaseReporter, LogCaseSite, LoggedCase,
     REPORT_MAX_AGE_DAYS,
@@ -200,6 +204,8 @@ pub struct CaseDetail {
     pub allowed_statuses: Vec<CaseStatus>,
     /// Staff only: the owner and whom the case can be assigned to (`None` for customers).
     pub ownership: Option<CaseOwnership>,
+    /// Support's escalation and the customer's request for it (both sides).
+    pub escalation: CaseEscalation,
     /// The server's clock when it answered (see `CaseList::now`).
     pub now: DateTime<Utc>,
 }

@@ -71,6 +71,10 @@ pub enum CaseEventKind {
     Replacement,
     /// The owning engineer changed; old and new values are the engineers' names (empty: none).
     OwnerChange,
+    /// Support escalated the case; the body is the reason.
+    Escalation,
+    /// A contact's escalation request moved on; `new_value` is its state after the entry.
+    EscalationRequest,
 }
 
 stored_enum!(CaseEventKind, unknown "case event kind", [
@@ -90,6 +94,8 @@ stored_enum!(CaseEventKind, unknown "case event kind", [
     Alert => "alert", "Monitoring alert",
     Replacement => "replacement", "Hardware replacement",
     OwnerChange => "owner_change", "Engineer changed",
+    Escalation => "escalation", "Escalated to specialists",
+    EscalationRequest => "escalation_request", "Escalation request",
 ]);
 
 impl CaseEventKind {
@@ -107,6 +113,24 @@ impl CaseEventKind {
     /// The change an event records, in words: "Status: In progress → Resolution proposed",
     /// "Severity 3 → Severity 2". Stored values are codes; a person reads labels.
     pub fn change_text(self, old: Option<&str>, new: Option<&str>) -> Option<String> {
+        if self == CaseEventKind::EscalationRequest {
+            // "Escalation request: Requested → Acknowledged", in the request's state labels.
+            let state = |v: &str| {
+                v.parse::<super::EscalationState>()
+                    .map(|s| s.label().to_string())
+                    .unwrap_or_else(|_| v.to_string())
+            };
+            return match (old.filter(|v| !v.is_empty()), new) {
+                (Some(a), Some(b)) => {
+                    Some(format!("Escalation request: {} → {}", state(a), state(b)))
+                }
+                (None, Some(b)) => Some(format!("Escalation request: {}", state(b))),
+                _ => None,
+            };
+        }
+        if self == CaseEventKind::Escalation {
+            return Some(super::escalated_words(new.filter(|v| !v.is_empty())));
+        }
         if self == CaseEventKind::OwnerChange {
             // Nobody before (or after) reads as a dash: "Owner: — → Sam Support".
             let name = |v: Option<&str>| v.filter(|v| !v.is_empty()).unwrap_or("—").to_string();

@@ -109,6 +109,7 @@ fn CaseBody(
             </section>
         })}
         <super::owner::CaseOwner c=c.clone()/>
+        <super::escalation::CaseEscalationPanel c=c.clone()/>
         {c.rca_parent.clone().map(|p| view! {
             <p>"Root cause analysis for " <A href=format!("/cases/{}", p.id)>{p.number_label}</A></p>
         })}

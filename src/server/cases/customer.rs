@@ -178,6 +178,7 @@ pub async fn confirm_resolution(
             .change(row.status.as_str(), CaseStatus::Closed.as_str()),
     )
     .await?;
+    super::escalation::close_with_case(&mut tx, case_id, Some(&user.id), now).await?;
     finish(
         tx,
         programs,

@@ -73,6 +73,7 @@ pub async fn case_detail(
     } else {
         None
     };
+    let escalation = super::escalation::case_escalation(&mut conn, user, &row).await?;
     // The write below queues behind the write gate, which is never taken holding a connection.
     drop(conn);
     crate::server::notifications::mark_case_read(pool, user, case_id).await?;
@@ -107,6 +108,7 @@ pub async fn case_detail(
             Vec::new()
         },
         ownership,
+        escalation,
         summary,
         now,
     })

@@ -9,12 +9,14 @@
 //! - `tx`: the steps every change shares (the row lock first; deadlines and audit last).
 //! - `open`: opening a case; `form`: what the open-case form offers; `intake` (its form in
 //!   `intake_form`): support logs a case a customer reported by phone, e-mail or alert.
-//! - `customer`, `support`: each side's actions; `owner`: who owns the case (take, assign); `list` (its statements in `list_sql`),
+//! - `customer`, `support`: each side's actions; `owner`: who owns the case (take, assign);
+//!   `escalation`: support's escalation and the customer's request for it; `list` (its statements in `list_sql`),
 //!   `detail`: the reads.
 mod convert;
 mod customer;
 mod deadlines;
 mod detail;
+mod escalation;
 mod form;
 mod intake;
 mod intake_form;
@@ -31,6 +33,7 @@ mod tx;
 
 pub use customer::{add_comment, confirm_resolution, raise_severity, reopen_case, submit_survey};
 pub use detail::case_detail;
+pub use escalation::{acknowledge_escalation, close_escalation, escalate_case, request_escalation};
 pub use form::open_case_form;
 pub use intake::{log_case, NOT_DESIGNATED};
 pub use intake_form::log_case_form;
@@ -42,6 +45,7 @@ pub use support::{set_agreed_update, set_severity, set_status, support_update};
 
 // For the other services (jobs, alerts, replacements, remote assist, attachments, demo data).
 pub(crate) use deadlines::{compute, refresh, site_holidays, Computed};
+pub(crate) use escalation::close_with_case as close_escalation_with_case;
 pub(crate) use jobs::stale_notice_posted;
 pub(crate) use list_sql::list_statements;
 pub(crate) use open::insert_case;

@@ -112,6 +112,9 @@ pub async fn set_status(
             .change(row.status.as_str(), status.as_str()),
     )
     .await?;
+    if status == CaseStatus::Closed {
+        super::escalation::close_with_case(&mut tx, case_id, Some(&user.id), now).await?;
+    }
     finish(
         tx,
         programs,

@@ -28,6 +28,9 @@ fn kind_of_case_event(
         CaseEventKind::StaleNotice => Some(NotificationKind::StaleNotice),
         CaseEventKind::AutoClosed => Some(NotificationKind::AutoClosed),
         CaseEventKind::RcaCreated => Some(NotificationKind::RcaCreated),
+        CaseEventKind::EscalationRequest if new_value == Some("requested") => {
+            Some(NotificationKind::EscalationRequested)
+        }
         CaseEventKind::Alert => Some(NotificationKind::Alert),
         // A replacement's stage moves; the later stages are the customer's own doing.
         CaseEventKind::Replacement => match new_value {
@@ -58,6 +61,7 @@ fn event_title(
         NotificationKind::StaleNotice => "Waiting for your answer".to_string(),
         NotificationKind::AutoClosed => "Case closed automatically".to_string(),
         NotificationKind::RcaCreated => "Root cause analysis case opened".to_string(),
+        NotificationKind::EscalationRequested => format!("Escalation requested: {subject}"),
         NotificationKind::ReplacementDispatched
         | NotificationKind::ReplacementShipped
         | NotificationKind::ReplacementDelivered => {

@@ -149,6 +149,15 @@ impl Program {
         if let Some(c) = &self.contact {
             c.validate()?;
         }
+        if let Some(e) = &self.escalation_ack {
+            e.validate()?;
+            for (i, t) in e.targets.iter().enumerate() {
+                check_target(
+                    Some(&t.target),
+                    format!("escalation_ack.targets[{i}].target"),
+                )?;
+            }
+        }
         if let Some(r) = &self.reinstatement {
             if r.limit_months == Some(0) {
                 return err(
