@@ -41,14 +41,16 @@ pub fn CaseEscalationPanel(c: CaseDetail) -> impl IntoView {
     let tz = c.summary.site_tz.clone();
     let now = c.now;
     let nothing = e.escalated_at.is_none() && e.request.is_none();
-    let offers = e.can_request || e.can_escalate;
+    // A contact of another site follows the case; only its own contacts and admins ask.
+    let can_request = e.can_request && c.not_designated.is_none();
+    let offers = can_request || e.can_escalate;
     (!nothing || offers || done.is_some()).then(|| view! {
         <section class="card stack" aria-labelledby="escalation-h">
             <h2 id="escalation-h">"Escalation"</h2>
             {done.map(|m| view! { <div class="alert success" role="status">{m}</div> })}
             {e.escalated_at.map(|_| view! { <p><strong>{escalated_words(owner.as_deref())}</strong></p> })}
             {e.request.clone().map(|r| view! { <RequestState r tz=tz.clone() now/> })}
-            {e.can_request.then(|| view! { <RequestForm case_id=case_id.clone()/> })}
+            {can_request.then(|| view! { <RequestForm case_id=case_id.clone()/> })}
             {c.is_staff.then(|| view! {
                 <SupportForms case_id=case_id.clone() can_escalate=e.can_escalate request=e.request.clone()/>
             })}

@@ -10,7 +10,7 @@ use super::convert::{opt_dt, severity_of, sla_error};
 use super::deadlines::site_holidays;
 use super::queries::CaseRow;
 use super::timeline::{insert_event, NewEvent};
-use super::tx::{begin_locked, finish};
+use super::tx::{begin_acting, begin_locked, finish};
 use crate::model::case::{
     CaseEscalation, CaseEventKind, EscalationRequest, EscalationState, ESCALATION_REASON_MAX,
 };
@@ -73,7 +73,7 @@ pub async fn request_escalation(
     customer_org(user)?;
     let reason = required_text("reason", reason, ESCALATION_REASON_MAX, "a reason")?;
     let now = now_ms();
-    let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
+    let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
     refuse_closed(&row)?;
     if open_request(&mut tx, case_id).await?.is_some() {
         return Err(AppError::Conflict(
