@@ -15,12 +15,12 @@ test('an engineer takes a case and the caller sees who owns it @no-js', async ({
   });
   const engineer = await context.newPage();
   await signIn(engineer, logins.engineer);
-  await engineer.goto('/cases?owner=unassigned&status=all');
+  await engineer.goto(`/cases?owner=unassigned&status=all&search=${encodeURIComponent(subject)}`);
   await expect(engineer.getByRole('cell', { name: subject })).toBeVisible();
   await engineer.goto(url);
   await engineer.getByRole('button', { name: 'Take it' }).click();
   await expect(engineer.getByRole('status')).toContainText('Sam Support owns this case now.');
-  await engineer.goto('/cases?owner=mine&status=all');
+  await engineer.goto(`/cases?owner=mine&status=all&search=${encodeURIComponent(subject)}`);
   await expect(engineer.getByRole('cell', { name: subject })).toBeVisible();
   await context.close();
 

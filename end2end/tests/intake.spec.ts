@@ -31,7 +31,7 @@ test('an engineer logs a phone case for Carl Caller and Carl sees it @no-js', as
   });
   const carl = await context.newPage();
   await signIn(carl, logins.acmeCaller);
-  await carl.goto('/cases?status=all');
+  await carl.goto(`/cases?status=all&search=${encodeURIComponent(subject)}`);
   await expect(carl.getByRole('cell', { name: subject })).toBeVisible();
   await carl.goto(url);
   await expect(carl.locator('ol.timeline')).toContainText('Opened by phone by Sam Support for Carl Caller');
