@@ -202,7 +202,7 @@ async fn acting_sites_are_the_designated_ones_or_all_for_an_admin() {
             v.into_iter().map(|s| s.site_id).collect()
         };
         let of_caller = site_access::acting_sites(&mut conn, &caller).await.unwrap();
-        assert_eq!(sites(of_caller), [boston.clone()], "{b}");
+        assert_eq!(sites(of_caller), std::slice::from_ref(&boston), "{b}");
         let of_admin = site_access::acting_sites(&mut conn, &admin).await.unwrap();
         assert_eq!(sites(of_admin), [boston.clone(), frankfurt.clone()], "{b}");
         assert!(site_access::acting_sites(&mut conn, &engineer)
