@@ -13,7 +13,7 @@ test('an engineer logs a phone case for Carl Caller and Carl sees it @no-js', as
   await page.goto('/cases');
   await page.getByRole('link', { name: 'Log a case for a customer' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Log a case for a customer' })).toBeVisible();
-  await page.getByLabel('Organization').selectOption({ label: 'Acme Corp' });
+  await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Acme Corp' });
   await page.getByRole('button', { name: 'Show its arrays and contacts' }).click();
   await page.getByLabel('Array or service').selectOption({ label: BOSTON_ARRAY });
   await page.getByLabel('Reported by (designated contact)').selectOption({ label: CARL });
