@@ -48,6 +48,19 @@ pub fn ErrorAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     }
 }
 
+/// The `aria-describedby` of a field: its `FieldError`'s id while the error is about it.
+pub fn described_by(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+    move || {
+        error
+            .get()
+            .filter(|e| e.field() == Some(field))
+            .map(|_| format!("{field}-error"))
+    }
+}
+
 /// The error's message next to the field it is about (`id` = `{field}-error`, for
 /// `aria-describedby`).
 #[component]

@@ -5,7 +5,9 @@
 //! it was reported. Rendered on the server; nothing here needs the client.
 use crate::api::cases::{log_case_form, LogCase};
 use crate::components::auth::RequireUser;
-use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
+use crate::components::form_error::{
+    described_by, use_action_error, ErrorAlert, ErrorMessage, FieldError,
+};
 use crate::model::case::{CaseChannel, LogCaseForm, LogCaseReporter, REPORT_MAX_AGE_DAYS};
 use crate::model::contact::OrgRef;
 use crate::model::AppError;
@@ -90,14 +92,7 @@ fn reporter_label(r: &LogCaseReporter) -> String {
 fn LogCaseFields(f: LogCaseForm, org: OrgRef) -> impl IntoView {
     let action = ServerAction::<LogCase>::new();
     let error = use_action_error(action);
-    let described = move |field: &'static str| {
-        move || {
-            error
-                .get()
-                .filter(|e| e.field() == Some(field))
-                .map(|_| format!("{field}-error"))
-        }
-    };
+    let described = move |field: &'static str| described_by(error, field);
     view! {
         <ActionForm action attr:class="form card" attr:aria-labelledby="log-h">
             <h2 id="log-h">{format!("The report, for {}", org.name)}</h2>
@@ -149,19 +144,7 @@ fn LogCaseFields(f: LogCaseForm, org: OrgRef) -> impl IntoView {
                 <textarea id="business_impact" name="business_impact" rows="3" aria-describedby=described("business_impact")></textarea>
                 <FieldError error field="business_impact"/>
             </div>
-            <fieldset class="field">
-                <legend>"Contact available at all times (Severity 1; the reporter when left empty)"</legend>
-                <div class="field">
-                    <label for="sev1_contact_name">"Name"</label>
-                    <input id="sev1_contact_name" name="sev1_contact_name" type="text" aria-describedby=described("sev1_contact_name")/>
-                    <FieldError error field="sev1_contact_name"/>
-                </div>
-                <div class="field">
-                    <label for="sev1_contact_phone">"Phone"</label>
-                    <input id="sev1_contact_phone" name="sev1_contact_phone" type="tel" aria-describedby=described("sev1_contact_phone")/>
-                    <FieldError error field="sev1_contact_phone"/>
-                </div>
-            </fieldset>
+            <super::sev1_contact::Sev1ContactFields error legend="Contact available at all times (Severity 1; the reporter when left empty)"/>
             <div class="actions"><button type="submit" class="button primary">"Log case"</button></div>
         </ActionForm>
     }

@@ -6,3 +6,4 @@ pub mod list;
 pub mod log;
 pub mod new;
 mod owner;
+mod sev1_contact;

@@ -1,7 +1,9 @@
 use crate::api::cases::{open_case_form, OpenCase};
 use crate::components::auth::RequireUser;
 use crate::components::countdown::use_now;
-use crate::components::form_error::{use_action_error, ErrorAlert, ErrorMessage, FieldError};
+use crate::components::form_error::{
+    described_by, use_action_error, ErrorAlert, ErrorMessage, FieldError,
+};
 use crate::components::reach::{ChannelLine, HowToReach};
 use crate::model::case::{OpenCaseArray, OpenCaseForm, OpenCaseSite};
 use crate::model::reach::ProgramReach;
@@ -142,14 +144,7 @@ fn OpenCaseFormView(f: OpenCaseForm, preselect: Option<String>) -> impl IntoView
         .flat_map(|s| &s.arrays)
         .filter_map(|a| f.programs.get(&a.program_id)?.contact.as_ref())
         .any(|c| c.asks_conversation_id);
-    let described = move |field: &'static str| {
-        move || {
-            error
-                .get()
-                .filter(|e| e.field() == Some(field))
-                .map(|_| format!("{field}-error"))
-        }
-    };
+    let described = move |field: &'static str| described_by(error, field);
     let field_error = move |field: &'static str| {
         error
             .get_untracked()
@@ -200,19 +195,7 @@ fn OpenCaseFormView(f: OpenCaseForm, preselect: Option<String>) -> impl IntoView
                     <FieldError error field="conversation_id"/>
                 </div>
             })}
-            <fieldset class="field">
-                <legend>"Contact available at all times (required for Severity 1)"</legend>
-                <div class="field">
-                    <label for="sev1_contact_name">"Name"</label>
-                    <input id="sev1_contact_name" name="sev1_contact_name" type="text" aria-describedby=described("sev1_contact_name")/>
-                    <FieldError error field="sev1_contact_name"/>
-                </div>
-                <div class="field">
-                    <label for="sev1_contact_phone">"Phone"</label>
-                    <input id="sev1_contact_phone" name="sev1_contact_phone" type="tel" aria-describedby=described("sev1_contact_phone")/>
-                    <FieldError error field="sev1_contact_phone"/>
-                </div>
-            </fieldset>
+            <super::sev1_contact::Sev1ContactFields error legend="Contact available at all times (required for Severity 1)"/>
             <div class="actions"><button type="submit" class="button primary">"Open case"</button></div>
         </ActionForm>
     }

@@ -5,7 +5,7 @@
 use super::convert::severity_of;
 use super::queries::{self, CaseRow};
 use super::timeline::{insert_event, NewEvent};
-use super::tx::{begin_acting, change_severity, finish};
+use super::tx::{begin_acting, change_severity, finish, require_open};
 use crate::model::case::{CaseEventKind, CaseStatus, BODY_MAX, CONTACT_MAX, REASON_MAX};
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::customer_org;
@@ -93,9 +93,7 @@ pub async fn raise_severity(
     )?;
     let now = now_ms();
     let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
-    if row.status == CaseStatus::Closed {
-        return Err(AppError::Conflict("This case is closed.".into()));
-    }
+    require_open(&row)?;
     let current = severity_of(row.severity)?;
     if !new.is_raise_from(current) {
         return Err(AppError::invalid(

@@ -10,17 +10,17 @@ use super::convert::{opt_dt, severity_of, sla_error};
 use super::deadlines::site_holidays;
 use super::queries::CaseRow;
 use super::timeline::{insert_event, NewEvent};
-use super::tx::{begin_acting, begin_locked, finish};
+use super::tx::{begin_acting, begin_locked, finish, require_open};
 use crate::model::case::{
     CaseEscalation, CaseEventKind, EscalationRequest, EscalationState, ESCALATION_REASON_MAX,
 };
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::{customer_org, require_staff, staff};
+use crate::server::db::ms_to_dt;
 use crate::server::ids::{new_id, now_ms};
 use crate::server::input::{optional_text, required_text};
 use crate::server::rows::Millis;
 use crate::sla::{self, ProgramSet};
-use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool};
 
@@ -36,7 +36,7 @@ pub async fn escalate_case(
     let reason = required_text("reason", reason, ESCALATION_REASON_MAX, "a reason")?;
     let now = now_ms();
     let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
-    refuse_closed(&row)?;
+    require_open(&row)?;
     if escalated_at(&mut tx, case_id).await?.is_some() {
         return Err(AppError::Conflict("This case is escalated already.".into()));
     }
@@ -74,7 +74,7 @@ pub async fn request_escalation(
     let reason = required_text("reason", reason, ESCALATION_REASON_MAX, "a reason")?;
     let now = now_ms();
     let (mut tx, row) = begin_acting(pool, user, case_id, now).await?;
-    refuse_closed(&row)?;
+    require_open(&row)?;
     if open_request(&mut tx, case_id).await?.is_some() {
         return Err(AppError::Conflict(
             "An escalation request for this case is open already.".into(),
@@ -116,8 +116,7 @@ async fn ack_due(
     let cal = program
         .calendar(&row.time_zone, holidays)
         .map_err(sla_error)?;
-    let at = DateTime::<Utc>::from_timestamp_millis(now)
-        .ok_or_else(|| AppError::Internal("clock out of range".into()))?;
+    let at = ms_to_dt(now)?;
     let due = sla::escalation_ack_due(program, &cal, severity_of(row.severity)?, at)
         .map_err(sla_error)?;
     Ok(due.timestamp_millis())
@@ -220,13 +219,6 @@ async fn close_request(
     let event = NewEvent::new(CaseEventKind::EscalationRequest, actor, note)
         .change(open.state.as_str(), EscalationState::Closed.as_str());
     insert_event(conn, case_id, now, event).await?;
-    Ok(())
-}
-
-fn refuse_closed(row: &CaseRow) -> Result<(), AppError> {
-    if !row.status.is_open() {
-        return Err(AppError::Conflict("This case is closed.".into()));
-    }
     Ok(())
 }
 

@@ -5,8 +5,8 @@
 //! at once leave one owner and one entry: the second finds it taken.
 use super::queries::{self, CaseRow};
 use super::timeline::{insert_event, NewEvent};
-use super::tx::{begin_locked, finish};
-use crate::model::case::{CaseEventKind, CaseStatus, EngineerOption};
+use super::tx::{begin_locked, finish, require_open};
+use crate::model::case::{CaseEventKind, EngineerOption};
 use crate::model::{AppError, CurrentUser, Role};
 use crate::server::access::require_staff;
 use crate::server::db::WriteTx;
@@ -26,7 +26,7 @@ pub async fn take_case(
     require_staff(user)?;
     let now = now_ms();
     let (tx, row) = begin_locked(pool, user, case_id, now).await?;
-    refuse_closed(&row)?;
+    require_open(&row)?;
     if let Some(owner) = &row.owner_id {
         let who = if owner == &user.id {
             "You own this case already.".to_string()
@@ -58,7 +58,7 @@ pub async fn assign_case(
     let engineer_id = engineer_id.trim();
     let now = now_ms();
     let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
-    refuse_closed(&row)?;
+    require_open(&row)?;
     let new = if engineer_id.is_empty() {
         None
     } else {
@@ -78,13 +78,6 @@ pub async fn assign_case(
         return Err(AppError::invalid("engineer_id", msg));
     }
     change_owner(tx, programs, &row, user, new.as_ref(), "case.assign", now).await
-}
-
-fn refuse_closed(row: &CaseRow) -> Result<(), AppError> {
-    if row.status == CaseStatus::Closed {
-        return Err(AppError::Conflict("This case is closed.".into()));
-    }
-    Ok(())
 }
 
 /// The new owner, its timeline entry ("Owner: — → Sam Support", names as they were then) and

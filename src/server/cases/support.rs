@@ -3,7 +3,7 @@
 use super::convert::{parse_tz, product_of, sla_error};
 use super::queries::{self, CaseRow};
 use super::timeline::{insert_event, NewEvent};
-use super::tx::{begin_locked, change_severity, finish};
+use super::tx::{begin_locked, change_severity, finish, require_open};
 use crate::model::case::{CaseEventKind, CaseStatus, BODY_MAX, REASON_MAX};
 use crate::model::{AppError, CurrentUser};
 use crate::server::access::require_staff;
@@ -154,9 +154,7 @@ pub async fn set_severity(
     let reason = required_text("reason", reason, REASON_MAX, "the reason for the change")?;
     let now = now_ms();
     let (mut tx, row) = begin_locked(pool, user, case_id, now).await?;
-    if row.status == CaseStatus::Closed {
-        return Err(AppError::Conflict("This case is closed.".into()));
-    }
+    require_open(&row)?;
     if i64::from(new.get()) == row.severity {
         return Err(AppError::invalid(
             "severity",
@@ -204,9 +202,7 @@ pub async fn set_agreed_update(
             "This severity has a fixed update cadence; an agreed date does not apply.",
         ));
     }
-    if row.status == CaseStatus::Closed {
-        return Err(AppError::Conflict("This case is closed.".into()));
-    }
+    require_open(&row)?;
     let due = due.map(|d| d.timestamp_millis());
     queries::set_agreed_update_due(&mut tx, case_id, due).await?;
     finish(

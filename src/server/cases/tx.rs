@@ -36,6 +36,14 @@ pub(super) async fn begin_locked(
     Ok((tx, row))
 }
 
+/// Refuses a change to a closed case (checked under the row lock `begin_locked` took).
+pub(super) fn require_open(row: &CaseRow) -> Result<(), AppError> {
+    if !row.status.is_open() {
+        return Err(AppError::Conflict("This case is closed.".into()));
+    }
+    Ok(())
+}
+
 /// `begin_locked` for a customer's action: the user must also be designated at the case's site
 /// (or an admin of its organization). Refused after the lock, so the refusal writes nothing.
 pub(super) async fn begin_acting(
